@@ -1,0 +1,1 @@
+"""Sign-in, sign-out and changing one's own password."""

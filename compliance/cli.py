@@ -1,0 +1,12 @@
+"""Registers every domain's `flask --app compliance ...` command group."""
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from compliance.audit.cli import audit_cli
+    from compliance.demo.cli import demo_cli
+    from compliance.users.cli import users_cli
+
+    for group in (users_cli, audit_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,94 @@
+"""Settings from the environment; SQLite under the instance folder by default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def default_instance_path() -> Path:
+    """instance/ in the checkout when run from one, else instance/ under the working directory."""
+    if (CHECKOUT / "pyproject.toml").exists():
+        return CHECKOUT / "instance"
+    return Path.cwd() / "instance"
+
+
+def instance_secret(instance_path: Path, name: str, nbytes: int = 32) -> str:
+    """A random secret generated once and kept under the instance folder (mode 0600)."""
+    path = instance_path / name
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(nbytes))
+    return path.read_text().strip()
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// both mean psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(env=None, *, overrides: dict | None = None) -> dict:
+    """Build the config mapping; secrets missing from the environment are generated once.
+
+    `overrides` win over the environment (tests pass INSTANCE_PATH, DATABASE_URL, ...).
+    """
+    overrides = overrides or {}
+    env = {**(os.environ if env is None else env), **{k: str(v) for k, v in overrides.items()}}
+    instance_path = Path(env.get("INSTANCE_PATH") or default_instance_path()).resolve()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    database_url = normalise_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'compliance.sqlite'}"
+    )
+    production = env.get("COMPLIANCE_ENV", "production") == "production"
+    return {
+        "INSTANCE_PATH": str(instance_path),
+        "PRODUCTION": production,
+        "DEBUG": _bool(env.get("FLASK_DEBUG")),
+        "SECRET_KEY": env.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
+        "AUDIT_HMAC_KEY": env.get("AUDIT_HMAC_KEY")
+        or instance_secret(instance_path, "audit_hmac_key"),
+        "AUDIT_ANCHOR_PATH": env.get("AUDIT_ANCHOR_PATH") or str(instance_path / "audit_anchor.json"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env.get("SQLITE_BUSY_TIMEOUT_MS"), 30_000),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        "WTF_CSRF_TIME_LIMIT": _int(env.get("WTF_CSRF_TIME_LIMIT"), 8 * 3600),
+        "LOGIN_MAX_FAILURES": _int(env.get("LOGIN_MAX_FAILURES"), 5),
+        "LOGIN_LOCKOUT_MINUTES": _int(env.get("LOGIN_LOCKOUT_MINUTES"), 15),
+        "PASSWORD_MIN_LENGTH": 12,
+        "PER_PAGE": _int(env.get("PER_PAGE"), 25),
+        "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 25) * 1024 * 1024 + 64 * 1024,
+        "UPLOAD_MAX_BYTES": _int(env.get("MAX_UPLOAD_MB"), 25) * 1024 * 1024,
+        # Mail, with Flask-Mail's names (reminders issue).
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "compliance@localhost"),
+    } | overrides

@@ -1,0 +1,1 @@
+"""Landing dashboard and health check."""

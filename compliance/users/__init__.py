@@ -1,0 +1,1 @@
+"""User accounts, roles, sign-in sessions and the password policy."""

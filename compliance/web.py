@@ -1,0 +1,144 @@
+"""Web wiring: blueprints, the signed-in principal, security headers and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from compliance.db import utcnow
+from compliance.extensions import db, login_manager
+from compliance.permissions import Permission, Role
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+# Reachable while a password change is pending.
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
+
+
+def register_web(app: Flask) -> None:
+    from compliance.audit.views import bp as audit_bp
+    from compliance.auth.views import bp as auth_bp
+    from compliance.main.views import bp as main_bp
+    from compliance.users.views import bp as users_bp
+
+    for bp in (main_bp, auth_bp, users_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    _register_login(app)
+    _register_headers(app)
+    _register_errors(app)
+    app.jinja_env.globals.update(Role=Role, Permission=Permission)
+    app.jinja_env.globals["page_url"] = page_url
+
+
+def _register_login(app: Flask) -> None:
+    from compliance.users.models import SessionPrincipal, active_session
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    # Our own session ids already change at every sign-in; Flask-Login's "strong"
+    # protection would add nothing but false alarms behind proxies.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def load_principal(session_id: str):
+        row = active_session(session_id)
+        if row is None:
+            return None
+        return SessionPrincipal(row.user, row.id)
+
+    @app.before_request
+    def enforce_account_state():
+        if not current_user.is_authenticated:
+            return None
+        user = current_user.user
+        now = utcnow()
+        if not user.is_active or not user.within_access_window(now):
+            from compliance.users.services import end_session
+
+            end_session(current_user.session_id, reason="access ended")
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(
+                "Your access has ended (account deactivated or outside its access window).",
+                "warning",
+            )
+            return redirect(url_for("auth.login"))
+        if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            flash("Choose a new password before you continue.", "warning")
+            return redirect(url_for("auth.change_password"))
+        g.user = user
+        return None
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated:
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def stale_form(error):
+        db.session.rollback()
+        flash(
+            "The form had expired or did not come from this site, so nothing was saved. "
+            "Please try again.",
+            "danger",
+        )
+        target = request.referrer if _same_origin(request.referrer) else request.path
+        return redirect(target or url_for("main.index")), 303
+
+    def page(code: int, title: str, message: str):
+        def handler(_error):
+            db.session.rollback()
+            return render_template("error.html", code=code, title=title, message=message), code
+
+        return handler
+
+    app.register_error_handler(400, page(400, "Bad request", "The request could not be understood."))
+    app.register_error_handler(403, page(403, "Not allowed", "You do not have access to this page."))
+    app.register_error_handler(404, page(404, "Not found", "There is no page at this address."))
+    app.register_error_handler(
+        405, page(405, "Not allowed", "This page does not accept that kind of request.")
+    )
+    app.register_error_handler(
+        413, page(413, "Too large", "The upload is larger than this server accepts.")
+    )
+    app.register_error_handler(
+        500,
+        page(500, "Something went wrong", "The error was logged. Nothing was saved; try again."),
+    )
+
+
+def _same_origin(url: str | None) -> bool:
+    if not url:
+        return False
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.netloc == request.host and parsed.scheme in ("http", "https")
+
+
+def page_url(page: int) -> str:
+    """This list page's URL with its filters kept and another page number."""
+    args = {**request.view_args, **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **args)
