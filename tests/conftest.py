@@ -10,12 +10,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, make_url, text
 
+from flask.testing import FlaskClient
+
 from compliance import create_app
 from compliance.extensions import db
 from compliance.users import passwords
 
 DEMO_PASSWORD = "Lab-notebook-2026!"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def pytest_configure(config):
@@ -119,8 +121,18 @@ def app(app_config):
             real_engine.dispose()
 
 
+class RequestScopedClient(FlaskClient):
+    """Each request gets its own app context, so `g` (Flask-Login's user, the CSRF token) and
+    the request's database session do not leak from the test or from earlier requests."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestScopedClient
     return app.test_client()
 
 
@@ -158,7 +170,7 @@ def make_user(app):
 def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token in the page"
-    return match.group(1) or match.group(2)
+    return match.group(1)
 
 
 class Auth:

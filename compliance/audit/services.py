@@ -162,32 +162,45 @@ class VerifyResult:
     bad_seq: int | None = None
 
 
+def _walk_chain(key: bytes, entries) -> tuple[VerifyResult | None, int, int]:
+    """Check sequence, links and MACs in order; (first problem or None, last seq, count)."""
+    expected_seq, prev_hash, checked = 1, GENESIS, 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return (
+                VerifyResult(
+                    False,
+                    checked,
+                    f"entry {expected_seq} is missing (next entry is {entry.seq}): "
+                    "deleted or reordered",
+                    expected_seq,
+                ),
+                expected_seq - 1,
+                checked,
+            )
+        if entry.prev_hash != prev_hash:
+            message = f"entry {entry.seq} does not follow entry {entry.seq - 1}"
+            return VerifyResult(False, checked, message, entry.seq), entry.seq, checked
+        if not hmac.compare_digest(entry_digest(key, entry), entry.hash):
+            message = f"entry {entry.seq} was altered after it was written"
+            return VerifyResult(False, checked, message, entry.seq), entry.seq, checked
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    return None, expected_seq - 1, checked
+
+
 def verify(*, anchor_path: str | Path | None = None, batch: int = 2000) -> VerifyResult:
     """Walk the whole chain in order; report the first entry that was edited, removed or moved,
     and a tail cut short of the anchor."""
     key = _hmac_key()
     anchor_path = anchor_path or current_app.config["AUDIT_ANCHOR_PATH"]
-    expected_seq, prev_hash, checked = 1, GENESIS, 0
     stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
-    for entry in db.session.scalars(stmt):
-        if entry.seq != expected_seq:
-            return VerifyResult(
-                False,
-                checked,
-                f"entry {expected_seq} is missing (next entry is {entry.seq}): deleted or reordered",
-                expected_seq,
-            )
-        if entry.prev_hash != prev_hash:
-            return VerifyResult(
-                False, checked, f"entry {entry.seq} does not follow entry {entry.seq - 1}", entry.seq
-            )
-        if not hmac.compare_digest(entry_digest(key, entry), entry.hash):
-            return VerifyResult(
-                False, checked, f"entry {entry.seq} was altered after it was written", entry.seq
-            )
-        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
-    db.session.expunge_all()
-    last_seq = expected_seq - 1
+    entries = db.session.scalars(stmt)
+    try:
+        broken, last_seq, checked = _walk_chain(key, entries)
+    finally:
+        entries.close()  # a server-side cursor on PostgreSQL when we stop early
+    if broken:
+        return broken
     anchor = read_anchor(anchor_path)
     if anchor is not None:
         anchor_seq, anchor_hash = anchor
