@@ -5,12 +5,16 @@ Everything else about the project is declared in pyproject.toml; only this mappi
 
 from setuptools import find_packages, setup
 
-ASSET_DIRS = {"compliance.templates": "templates", "compliance.static": "static",
-              "compliance.migrations": "migrations"}
+ASSET_DIRS = {
+    "compliance.templates": "templates",
+    "compliance.static": "static",
+    "compliance.migrations": "migrations",
+}
 
 setup(
     packages=find_packages(include=["compliance", "compliance.*"]) + list(ASSET_DIRS),
     package_dir={"compliance": "compliance", **ASSET_DIRS},
-    package_data={name: ["**/*"] for name in ASSET_DIRS} | {"compliance": ["**/*.json", "**/*.txt"]},
+    package_data={name: ["**/*"] for name in ASSET_DIRS}
+    | {"compliance": ["**/*.json", "**/*.txt"]},
     include_package_data=False,
 )

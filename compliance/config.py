@@ -65,7 +65,8 @@ def from_environment(env=None, *, overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
         "AUDIT_HMAC_KEY": env.get("AUDIT_HMAC_KEY")
         or instance_secret(instance_path, "audit_hmac_key"),
-        "AUDIT_ANCHOR_PATH": env.get("AUDIT_ANCHOR_PATH") or str(instance_path / "audit_anchor.json"),
+        "AUDIT_ANCHOR_PATH": env.get("AUDIT_ANCHOR_PATH")
+        or str(instance_path / "audit_anchor.json"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLITE_BUSY_TIMEOUT_MS": _int(env.get("SQLITE_BUSY_TIMEOUT_MS"), 30_000),

@@ -114,8 +114,12 @@ def _register_errors(app: Flask) -> None:
 
         return handler
 
-    app.register_error_handler(400, page(400, "Bad request", "The request could not be understood."))
-    app.register_error_handler(403, page(403, "Not allowed", "You do not have access to this page."))
+    app.register_error_handler(
+        400, page(400, "Bad request", "The request could not be understood.")
+    )
+    app.register_error_handler(
+        403, page(403, "Not allowed", "You do not have access to this page.")
+    )
     app.register_error_handler(404, page(404, "Not found", "There is no page at this address."))
     app.register_error_handler(
         405, page(405, "Not allowed", "This page does not accept that kind of request.")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, make_url, text
-
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
 
 from compliance import create_app
 from compliance.extensions import db
@@ -51,11 +52,14 @@ def _upgrade(url: str, instance_path) -> None:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    """A freshly migrated database for this run, on each backend."""
-    instance = tmp_path_factory.mktemp(f"migrate-{request.param}")
-    if request.param == "sqlite":
+@contextlib.contextmanager
+def fresh_database(backend: str, tmp_path_factory) -> Iterator[str]:
+    """A new database on `backend` ("sqlite" or "postgresql"), migrated; dropped afterwards.
+
+    Skips (or fails under REQUIRE_POSTGRES=1) when PostgreSQL is not configured or unreachable.
+    """
+    instance = tmp_path_factory.mktemp(f"migrate-{backend}")
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
         _upgrade(url, instance)
         yield url
@@ -73,15 +77,25 @@ def database_url(request, tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # unreachable server
+        admin.dispose()
         if _require_postgres():
             pytest.fail(f"PostgreSQL unreachable at {base_url!r}: {error}")
         pytest.skip(f"PostgreSQL unreachable: {error}")
-    url = base_url.set(database=name).render_as_string(hide_password=False)
-    _upgrade(url, instance)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        url = base_url.set(database=name).render_as_string(hide_password=False)
+        _upgrade(url, instance)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A freshly migrated database for this run, on each backend."""
+    with fresh_database(request.param, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture
@@ -150,8 +164,9 @@ def make_user(app):
         n = next(counter)
         roles = roles or ("staff",)
         if "auditor" in roles and "access_valid_until" not in kwargs:
-            from compliance.db import utcnow
             import datetime as dt
+
+            from compliance.db import utcnow
 
             kwargs["access_valid_until"] = utcnow() + dt.timedelta(days=7)
         user = services.create_user(
@@ -179,18 +194,21 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
+    def _token(self, page_path: str) -> dict:
+        if not self.client.application.config.get("WTF_CSRF_ENABLED", True):
+            return {}
+        return {"csrf_token": csrf_token(self.client.get(page_path).text)}
+
     def login(self, email: str, password: str = DEMO_PASSWORD, follow_redirects=False):
-        page = self.client.get("/login")
         return self.client.post(
             "/login",
-            data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+            data={"email": email, "password": password, **self._token("/login")},
             follow_redirects=follow_redirects,
         )
 
     def post(self, path: str, data: dict | None = None, *, form_page: str | None = None, **kw):
         """POST with the CSRF token taken from the page the form lives on."""
-        page = self.client.get(form_page or path)
-        payload = {"csrf_token": csrf_token(page.text), **(data or {})}
+        payload = {**self._token(form_page or path), **(data or {})}
         return self.client.post(path, data=payload, **kw)
 
     def logout(self):

@@ -15,8 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -41,15 +51,25 @@ def test_wheel_carries_templates_static_and_migrations(wheel):
 def test_installed_package_serves_pages_and_static_files(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
     script = textwrap.dedent(
         f"""
         import compliance, pathlib
-        assert pathlib.Path(compliance.__file__).is_relative_to({str(target)!r}), compliance.__file__
+        where = pathlib.Path(compliance.__file__)
+        assert where.is_relative_to({str(target)!r}), where
         from flask_migrate import upgrade
         app = compliance.create_app({{"INSTANCE_PATH": {str(tmp_path / "inst")!r},
                                       "COMPLIANCE_ENV": "testing"}})

@@ -31,7 +31,7 @@ def _canonical(value):
     if isinstance(value, set | frozenset | tuple | list):
         items = [_canonical(v) for v in value]
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str | int):
+    if hasattr(value, "value") and isinstance(value.value, str | int):
         return value.value
     if isinstance(value, dict):
         return {str(k): _canonical(v) for k, v in value.items()}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy import select
 
 from compliance.audit.models import AuditEntry
+from compliance.exports import iter_csv
 from compliance.extensions import db
 from compliance.pagination import paginate
 from compliance.permissions import Permission, requires
@@ -47,9 +49,7 @@ def filtered_entries():
     if actor := args.get("actor", "").strip():
         stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
     if since := _date_arg("from"):
-        stmt = stmt.where(
-            AuditEntry.occurred_at >= dt.datetime.combine(since, dt.time(), dt.UTC)
-        )
+        stmt = stmt.where(AuditEntry.occurred_at >= dt.datetime.combine(since, dt.time(), dt.UTC))
     if until := _date_arg("to"):
         stmt = stmt.where(
             AuditEntry.occurred_at
@@ -72,8 +72,6 @@ def index():
 @bp.route("/export.csv")
 @requires(Permission.AUDIT_VIEW)
 def export_csv():
-    from compliance.exports import csv_stream
-
     stmt = filtered_entries().execution_options(yield_per=1000)
 
     def rows():
@@ -85,14 +83,14 @@ def export_csv():
                 e.action,
                 e.entity_type,
                 e.entity_key,
-                e.changes,
+                json.dumps(e.changes, ensure_ascii=False, sort_keys=True),
                 e.reason or "",
                 e.hash,
             ]
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%MZ")
     return Response(
-        stream_with_context(csv_stream(CSV_COLUMNS, rows())),
+        stream_with_context(iter_csv(CSV_COLUMNS, rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.csv"'},
     )

@@ -13,7 +13,11 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=12, max=1024, message="Password must be at least 12 characters long.")]
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=12, max=1024, message="Password must be at least 12 characters long."),
+        ],
     )
     confirm = PasswordField(
         "Repeat new password",

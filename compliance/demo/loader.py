@@ -21,7 +21,8 @@ def load_people(now: dt.datetime) -> dict[str, object]:
             # An assessor's window brackets the planned visit; the internal auditor's is the year.
             window = {
                 "access_valid_from": now - dt.timedelta(days=1),
-                "access_valid_until": now + dt.timedelta(days=30 if "staff" not in person.roles else 365),
+                "access_valid_until": now
+                + dt.timedelta(days=30 if "staff" not in person.roles else 365),
             }
         accounts[person.employee_id] = user_services.create_user(
             email=person.email,
@@ -37,7 +38,9 @@ def load_people(now: dt.datetime) -> dict[str, object]:
 def load_demo() -> str:
     """Fill an empty database with the demo lab; raises DemoError if it is not empty."""
     if user_services.user_count():
-        raise DemoError("The database already has users; the demo lab loads only into an empty one.")
+        raise DemoError(
+            "The database already has users; the demo lab loads only into an empty one."
+        )
     now = utcnow()
     accounts = load_people(now)
     return f"demo lab loaded: {len(accounts)} accounts (password {DEMO_PASSWORD!r})"

@@ -32,7 +32,5 @@ def cards_for_current_user() -> list[Card]:
         cards.append(Card("Active accounts", str(active), "people who can sign in"))
     if current_user.can(Permission.AUDIT_VIEW):
         entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
-        cards.append(
-            Card("Audit trail", str(entries), "entries recorded", url_for("audit.index"))
-        )
+        cards.append(Card("Audit trail", str(entries), "entries recorded", url_for("audit.index")))
     return cards

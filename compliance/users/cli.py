@@ -38,7 +38,13 @@ def _create(email: str, name: str, roles: tuple[str, ...], password_stdin: bool)
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", "roles", multiple=True, required=True, help="admin, quality_manager, staff or auditor; repeatable.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="admin, quality_manager, staff or auditor; repeatable.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_command(email, name, roles, password_stdin):
     """Create a user account."""

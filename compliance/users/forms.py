@@ -41,7 +41,10 @@ class CreateUserForm(_AccountFields):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         "Initial password",
-        validators=[DataRequired(), Length(min=12, max=1024, message="Password must be at least 12 characters long.")],
+        validators=[
+            DataRequired(),
+            Length(min=12, max=1024, message="Password must be at least 12 characters long."),
+        ],
         description="The user must change it at first sign-in.",
     )
 

@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import func, select, update
 
-from compliance.audit.services import record
+from compliance.audit.services import diff, record
 from compliance.db import utcnow
 from compliance.extensions import db
 from compliance.permissions import Role
@@ -131,9 +131,9 @@ def update_user(
     roles = parse_roles(roles)
     _check_window(roles, access_valid_from, access_valid_until)
     old_roles = user.roles
-    if Role.ADMIN in old_roles and Role.ADMIN not in roles and user.is_active:
-        if count_active_admins() <= 1:
-            raise AccountError("This is the last active administrator; keep the admin role.")
+    removes_admin = Role.ADMIN in old_roles and Role.ADMIN not in roles and user.is_active
+    if removes_admin and count_active_admins() <= 1:
+        raise AccountError("This is the last active administrator; keep the admin role.")
     before = {
         "name": user.name,
         "roles": sorted(r.value for r in old_roles),
@@ -154,8 +154,6 @@ def update_user(
         "access_valid_from": access_valid_from,
         "access_valid_until": access_valid_until,
     }
-    from compliance.audit.services import diff
-
     changes = diff(before, after)
     if changes:
         db.session.flush()
@@ -289,9 +287,7 @@ def register_failure(user: User, *, max_failures: int, lockout: dt.timedelta) ->
     return False
 
 
-def authenticate(
-    email: str, password: str, *, max_failures: int, lockout: dt.timedelta
-) -> User:
+def authenticate(email: str, password: str, *, max_failures: int, lockout: dt.timedelta) -> User:
     """Check e-mail and password; returns the user or raises AuthError with a safe message.
 
     A wrong password counts toward lockout; an unknown e-mail writes nothing.

@@ -123,12 +123,13 @@ def test_verify_detects_a_rewritten_chain_without_the_key(backend, make_user):
     assert not verify().ok
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_entries SET reason = 'x'", "DELETE FROM audit_entries"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_entries SET reason = 'x'", "DELETE FROM audit_entries"]
+)
 def test_triggers_refuse_update_and_delete(make_user, statement):
     make_user("staff")
-    with pytest.raises(DBAPIError, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text(statement))
     assert verify().ok
 
 
@@ -136,9 +137,8 @@ def test_truncate_is_refused_on_postgresql(backend, make_user):
     if backend != "postgresql":
         return  # SQLite has no TRUNCATE; DELETE is covered above
     make_user("staff")
-    with pytest.raises(DBAPIError, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(text("TRUNCATE audit_entries"))
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("TRUNCATE audit_entries"))
 
 
 def test_record_serialises_dates_and_sets(app, make_user):
@@ -150,7 +150,10 @@ def test_record_serialises_dates_and_sets(app, make_user):
         entity_type="thing",
         entity_key=7,
         actor=user,
-        changes={"due_on": [dt.date(2026, 1, 31), dt.date(2026, 2, 28)], "tags": [None, {"b", "a"}]},
+        changes={
+            "due_on": [dt.date(2026, 1, 31), dt.date(2026, 2, 28)],
+            "tags": [None, {"b", "a"}],
+        },
     )
     db.session.commit()
     assert json.loads(json.dumps(entry.changes)) == {
@@ -170,3 +173,22 @@ def test_cli_verify_exit_codes(app, backend, make_user):
     db.session.expire_all()
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1 and "entry 1 was altered" in bad.output
+
+
+def test_trail_page_filters_and_csv_export(client, auth, make_user):
+    qm = make_user("quality_manager", name="=HYPERLINK(1) Quality")
+    staff = make_user("staff")
+    auth.login(qm.email)
+    page = client.get(f"/audit/?entity_type=user&entity_key={staff.email}")
+    assert page.status_code == 200 and "user.created" in page.text
+    assert qm.email not in page.text.split("<tbody>")[1]
+    export = client.get(f"/audit/export.csv?entity_key={staff.email}")
+    body = export.get_data().decode("utf-8-sig")
+    export.close()
+    assert export.mimetype == "text/csv"
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("seq,occurred_at,actor")
+    assert len(lines) == 2 and "user.created" in lines[1]
+    signed_in = client.get("/audit/export.csv?action=user.signed_in")
+    assert "'=HYPERLINK(1) Quality" in signed_in.get_data().decode("utf-8-sig")  # neutralised
+    signed_in.close()

@@ -30,9 +30,7 @@ def test_admin_creates_a_user_who_must_change_password(client, auth, make_user):
     assert entry.actor_id == admin.id
 
 
-def test_duplicate_email_and_missing_fields_are_named_and_nothing_written(
-    client, auth, make_user
-):
+def test_duplicate_email_and_missing_fields_are_named_and_nothing_written(client, auth, make_user):
     admin = make_user("admin")
     existing = make_user("staff")
     auth.login(admin.email)
@@ -63,7 +61,11 @@ def test_edit_roles_with_stale_version_is_refused(client, auth, make_user):
     assert form_page.status_code == 200
     # Someone else changes the account after the form was opened.
     services.update_user(
-        user, by=admin, name="Renamed", roles=["staff"], access_valid_from=None,
+        user,
+        by=admin,
+        name="Renamed",
+        roles=["staff"],
+        access_valid_from=None,
         access_valid_until=None,
     )
     db.session.commit()
@@ -82,11 +84,16 @@ def test_deactivate_needs_reason_and_keeps_the_record(client, auth, make_user):
     user = make_user("staff")
     auth.login(admin.email)
     page = f"/admin/users/{user.id}"
-    refused = auth.post(f"/admin/users/{user.id}/deactivate", {}, form_page=page,
-                        follow_redirects=True)
+    refused = auth.post(
+        f"/admin/users/{user.id}/deactivate", {}, form_page=page, follow_redirects=True
+    )
     assert "Give a reason." in refused.text
-    done = auth.post(f"/admin/users/{user.id}/deactivate", {"reason": "left"}, form_page=page,
-                     follow_redirects=True)
+    done = auth.post(
+        f"/admin/users/{user.id}/deactivate",
+        {"reason": "left"},
+        form_page=page,
+        follow_redirects=True,
+    )
     assert "Account deactivated." in done.text
     db.session.refresh(user)
     assert user.is_active is False and db.session.get(User, user.id) is not None
@@ -100,8 +107,14 @@ def test_last_admin_cannot_be_removed(make_user):
     admin = make_user("admin")
     qm = make_user("quality_manager")
     with pytest.raises(services.AccountError, match="last active administrator"):
-        services.update_user(admin, by=admin, name=admin.name, roles=["staff"],
-                             access_valid_from=None, access_valid_until=None)
+        services.update_user(
+            admin,
+            by=admin,
+            name=admin.name,
+            roles=["staff"],
+            access_valid_from=None,
+            access_valid_until=None,
+        )
     with pytest.raises(services.AccountError, match="last active administrator"):
         services.deactivate_user(admin, by=qm, reason="oops")
 
@@ -110,8 +123,11 @@ def test_reset_password_shows_one_time_password_once(client, auth, make_user):
     admin = make_user("admin")
     user = make_user("staff")
     auth.login(admin.email)
-    response = auth.post(f"/admin/users/{user.id}/reset-password", {"reason": "forgot"},
-                         form_page=f"/admin/users/{user.id}")
+    response = auth.post(
+        f"/admin/users/{user.id}/reset-password",
+        {"reason": "forgot"},
+        form_page=f"/admin/users/{user.id}",
+    )
     assert response.status_code == 200 and "One-time password" in response.text
     db.session.refresh(user)
     assert user.must_change_password
@@ -123,5 +139,10 @@ def test_auditor_needs_a_window_end(make_user):
     from compliance.users import services
 
     with pytest.raises(services.AccountError, match="access window"):
-        services.create_user(email="a@lab.test", name="A Uditor", roles=["auditor"],
-                             password="Solder-bridge-4417", access_valid_until=None)
+        services.create_user(
+            email="a@lab.test",
+            name="A Uditor",
+            roles=["auditor"],
+            password="Solder-bridge-4417",
+            access_valid_until=None,
+        )

@@ -76,9 +76,10 @@ def test_lockout_after_repeated_failures_holds_even_with_the_right_password(
     assert client.get("/").status_code == 302
     db.session.refresh(user)
     assert user.locked_until is not None  # stored in the database: every worker sees it
-    assert db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "user.locked")
-    ).entity_key == user.email
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.locked")).entity_key
+        == user.email
+    )
     later = utcnow() + dt.timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"] + 1)
     with time_machine.travel(later, tick=False):
         assert auth.login(user.email, DEMO_PASSWORD).status_code == 302
@@ -174,7 +175,11 @@ def test_must_change_password_after_reset(client, auth, make_user):
     assert response.status_code == 302 and "/account/password" in response.headers["Location"]
     response = auth.post(
         "/account/password",
-        {"current_password": temporary, "new_password": "password123456", "confirm": "password123456"},
+        {
+            "current_password": temporary,
+            "new_password": "password123456",
+            "confirm": "password123456",
+        },
     )
     assert "too common" in response.text
     response = auth.post(

@@ -1,0 +1,100 @@
+"""Every route, for every role and for anonymous users, against one policy table.
+
+A new route without a line here fails the build: that is the point.
+"""
+
+import pytest
+
+from compliance.permissions import Role
+
+ALL = frozenset(Role)
+PUBLIC = "public"
+
+POLICY: dict[str, frozenset[Role] | str] = {
+    "static": PUBLIC,
+    "main.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "main.index": ALL,
+    "auth.logout": ALL,
+    "auth.change_password": ALL,
+    "users.index": {Role.ADMIN},
+    "users.create": {Role.ADMIN},
+    "users.show": {Role.ADMIN},
+    "users.edit": {Role.ADMIN},
+    "users.deactivate": {Role.ADMIN},
+    "users.reactivate": {Role.ADMIN},
+    "users.reset_password": {Role.ADMIN},
+    "audit.index": {Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR},
+    "audit.export_csv": {Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR},
+}
+
+
+@pytest.fixture
+def policy_app(app):
+    # The matrix is about permissions, so forms go through without tokens here;
+    # CSRF has its own tests.
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules()]
+
+
+def test_every_endpoint_is_in_the_policy_table_and_wears_a_decorator(policy_app):
+    endpoints = {r.endpoint for r in _rules(policy_app)}
+    missing = sorted(endpoints - set(POLICY))
+    assert not missing, f"add these endpoints to the policy table: {missing}"
+    stale = sorted(set(POLICY) - endpoints)
+    assert not stale, f"the policy table names endpoints that no longer exist: {stale}"
+    for endpoint, view in policy_app.view_functions.items():
+        if endpoint == "static":
+            continue
+        declared = getattr(view, "required_permission", None) or getattr(view, "is_public", False)
+        assert declared, f"{endpoint} has neither @requires(...) nor @public"
+        assert (POLICY[endpoint] == PUBLIC) == bool(getattr(view, "is_public", False)), endpoint
+
+
+def _requests(app, sample_ids):
+    for rule in _rules(app):
+        if rule.endpoint == "static":
+            yield rule.endpoint, "GET", "/static/css/app.css"
+            continue
+        values = {arg: sample_ids[arg] for arg in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            path = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, path
+
+
+@pytest.mark.parametrize("who", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_route_role_matrix(policy_app, client, auth, make_user, who):
+    target = make_user("staff")
+    sample_ids = {"user_id": target.id}
+    if who is not None:
+        me = make_user(who.value)
+        assert auth.login(me.email).status_code == 302
+    failures = []
+    for endpoint, method, path in _requests(policy_app, sample_ids):
+        response = client.open(path, method=method, data={})
+        response.close()
+        allowed = POLICY[endpoint]
+        to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
+        if allowed == PUBLIC:
+            ok = response.status_code < 400 or endpoint == "auth.login"
+        elif who is None:
+            ok = to_login
+        elif who in allowed:
+            # Signing out lands on the login page by design.
+            ok = response.status_code not in (401, 403, 500) and (
+                not to_login or endpoint == "auth.logout"
+            )
+        else:
+            ok = response.status_code == 403
+        if not ok:
+            failures.append(f"{method} {path} as {who or 'anonymous'}: {response.status_code}")
+        if endpoint == "auth.logout" and who is not None and response.status_code == 302:
+            auth.login(me.email)  # sign back in for the remaining routes
+    assert not failures, "\n".join(failures)
