@@ -1,0 +1,1 @@
+"""Validation of uploaded files before they are stored (documents, certificates, evidence)."""
