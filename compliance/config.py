@@ -82,6 +82,10 @@ def from_environment(env=None, *, overrides: dict | None = None) -> dict:
         "LOGIN_LOCKOUT_MINUTES": _int(env.get("LOGIN_LOCKOUT_MINUTES"), 15),
         "PASSWORD_MIN_LENGTH": 12,
         "PER_PAGE": _int(env.get("PER_PAGE"), 25),
+        "LAB_TIMEZONE": env.get("LAB_TIMEZONE", "UTC"),
+        # Document control (issue 3): acknowledgement grace period and the review look-ahead.
+        "ACK_DUE_DAYS": _int(env.get("ACK_DUE_DAYS"), 14),
+        "REVIEW_DUE_WINDOW_DAYS": _int(env.get("REVIEW_DUE_WINDOW_DAYS"), 60),
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 25) * 1024 * 1024 + 64 * 1024,
         "UPLOAD_MAX_BYTES": _int(env.get("MAX_UPLOAD_MB"), 25) * 1024 * 1024,
         # Mail, with Flask-Mail's names (reminders issue).

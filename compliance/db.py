@@ -79,3 +79,37 @@ def _write_intent() -> bool:
     if has_request_context():
         return request.method not in ("GET", "HEAD", "OPTIONS")
     return True
+
+
+APPEND_ONLY_MESSAGE = "is append-only: UPDATE and DELETE are refused"
+
+
+def append_only_statements(table: str, dialect: str) -> list[str]:
+    """DDL for triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL).
+
+    Used by migrations; kept stable because old migrations call it.
+    """
+    if dialect == "postgresql":
+        return [
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$ BEGIN "
+            f"RAISE EXCEPTION '{table} {APPEND_ONLY_MESSAGE}'; END; $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()",
+        ]
+    return [
+        f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} {APPEND_ONLY_MESSAGE}'); END"
+        for event in ("UPDATE", "DELETE")
+    ]
+
+
+def drop_append_only_statements(table: str, dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_append_only()",
+        ]
+    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]

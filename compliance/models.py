@@ -1,6 +1,27 @@
 """Every model module, imported once so the metadata (and Alembic) sees all tables."""
 
 from compliance.audit.models import AuditEntry
+from compliance.documents.models import (
+    AcknowledgementTask,
+    Document,
+    DocumentClause,
+    DocumentDistribution,
+    Revision,
+)
+from compliance.files.models import StoredFile
+from compliance.signatures.models import Signature
 from compliance.users.models import User, UserRole, UserSession
 
-__all__ = ["AuditEntry", "User", "UserRole", "UserSession"]
+__all__ = [
+    "AcknowledgementTask",
+    "AuditEntry",
+    "Document",
+    "DocumentClause",
+    "DocumentDistribution",
+    "Revision",
+    "Signature",
+    "StoredFile",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -25,24 +25,38 @@ class Permission(enum.StrEnum):
     ACCOUNT_SELF = "account:self"
     USERS_MANAGE = "users:manage"
     AUDIT_VIEW = "audit:view"
+    DOCUMENTS_READ = "documents:read"  # the effective revision of any document
+    DOCUMENTS_READ_OBSOLETE = "documents:read_obsolete"  # superseded and withdrawn revisions
+    DOCUMENTS_READ_DRAFTS = "documents:read_drafts"  # drafts and revisions in review
+    DOCUMENTS_EDIT = "documents:edit"  # register entries and new revisions
+    DOCUMENTS_REVIEW = "documents:review"
+    DOCUMENTS_APPROVE = "documents:approve"
+    DOCUMENTS_ACKNOWLEDGE = "documents:acknowledge"
 
+
+P = Permission
+_EVERYONE = {P.DASHBOARD_VIEW, P.ACCOUNT_SELF, P.DOCUMENTS_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(
-        {
-            Permission.DASHBOARD_VIEW,
-            Permission.ACCOUNT_SELF,
-            Permission.USERS_MANAGE,
-            Permission.AUDIT_VIEW,
+    Role.ADMIN: frozenset(_EVERYONE | {P.USERS_MANAGE, P.AUDIT_VIEW}),
+    Role.QUALITY_MANAGER: frozenset(
+        _EVERYONE
+        | {
+            P.AUDIT_VIEW,
+            P.DOCUMENTS_READ_OBSOLETE,
+            P.DOCUMENTS_READ_DRAFTS,
+            P.DOCUMENTS_EDIT,
+            P.DOCUMENTS_REVIEW,
+            P.DOCUMENTS_APPROVE,
+            P.DOCUMENTS_ACKNOWLEDGE,
         }
     ),
-    Role.QUALITY_MANAGER: frozenset(
-        {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_SELF, Permission.AUDIT_VIEW}
+    # Technical staff review procedures of their field; they never approve.
+    Role.STAFF: frozenset(
+        _EVERYONE | {P.DOCUMENTS_READ_DRAFTS, P.DOCUMENTS_REVIEW, P.DOCUMENTS_ACKNOWLEDGE}
     ),
-    Role.STAFF: frozenset({Permission.DASHBOARD_VIEW, Permission.ACCOUNT_SELF}),
-    Role.AUDITOR: frozenset(
-        {Permission.DASHBOARD_VIEW, Permission.ACCOUNT_SELF, Permission.AUDIT_VIEW}
-    ),
+    # Read-only evidence: no drafts, nothing that writes.
+    Role.AUDITOR: frozenset(_EVERYONE | {P.AUDIT_VIEW, P.DOCUMENTS_READ_OBSOLETE}),
 }
 
 

@@ -1,14 +1,17 @@
-"""What the dashboard shows: each domain contributes cards for the roles it concerns."""
+"""What the dashboard shows: each domain contributes cards and lists for the roles it concerns."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from compliance.audit.models import AuditEntry
+from compliance.dates import lab_today
+from compliance.documents import register
+from compliance.documents.services import open_tasks_for
 from compliance.extensions import db
 from compliance.permissions import Permission
 from compliance.users.models import User
@@ -23,14 +26,53 @@ class Card:
     tone: str = "secondary"
 
 
-def cards_for_current_user() -> list[Card]:
-    cards: list[Card] = []
-    if current_user.can(Permission.USERS_MANAGE) or current_user.can(Permission.AUDIT_VIEW):
+@dataclass
+class Dashboard:
+    cards: list[Card] = field(default_factory=list)
+    reviews_due: list = field(default_factory=list)
+    my_tasks: list = field(default_factory=list)
+
+
+def for_current_user() -> Dashboard:
+    board = Dashboard()
+    today = lab_today()
+    if current_user.can(Permission.DOCUMENTS_ACKNOWLEDGE):
+        board.my_tasks = open_tasks_for(current_user.user)
+        overdue = sum(1 for t in board.my_tasks if t.is_overdue(today))
+        board.cards.append(
+            Card(
+                "My reading tasks",
+                str(len(board.my_tasks)),
+                f"{overdue} overdue" if overdue else "none overdue",
+                url_for("documents.my_tasks"),
+                "danger" if overdue else ("warning" if board.my_tasks else "success"),
+            )
+        )
+    if current_user.can(Permission.DOCUMENTS_EDIT):
+        board.reviews_due = register.reviews_due(
+            today, current_app.config["REVIEW_DUE_WINDOW_DAYS"]
+        )
+        overdue = sum(1 for row in board.reviews_due if row[2] == "overdue")
+        board.cards.append(
+            Card(
+                "Document reviews",
+                str(len(board.reviews_due)),
+                f"{overdue} overdue, {len(board.reviews_due) - overdue} due in "
+                f"{current_app.config['REVIEW_DUE_WINDOW_DAYS']} days",
+                url_for("documents.index"),
+                "danger" if overdue else ("warning" if board.reviews_due else "success"),
+            )
+        )
+    if current_user.can(Permission.USERS_MANAGE):
         active = db.session.scalar(
             select(func.count()).select_from(User).where(User.is_active.is_(True))
         )
-        cards.append(Card("Active accounts", str(active), "people who can sign in"))
+        board.cards.append(
+            Card("Active accounts", str(active), "people who can sign in", url_for("users.index"))
+        )
     if current_user.can(Permission.AUDIT_VIEW):
         entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
-        cards.append(Card("Audit trail", str(entries), "entries recorded", url_for("audit.index")))
-    return cards
+        board.cards.append(
+            Card("Audit trail", str(entries), "entries recorded", url_for("audit.index"))
+        )
+    return board

@@ -15,7 +15,11 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @requires(Permission.DASHBOARD_VIEW)
 def index():
-    return render_template("main/dashboard.html", cards=dashboard.cards_for_current_user())
+    from compliance.documents.services import make_due_revisions_effective
+
+    make_due_revisions_effective()
+    db.session.commit()
+    return render_template("main/dashboard.html", board=dashboard.for_current_user())
 
 
 @bp.route("/healthz")

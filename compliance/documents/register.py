@@ -1,0 +1,111 @@
+"""The master list: search, filter and sort the register; who may see which revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
+from compliance.documents.services import next_review_on
+from compliance.extensions import db
+from compliance.permissions import Permission
+
+S = RevisionState
+SORTS = {
+    "number": Document.number,
+    "title": Document.title,
+    "type": Document.doc_type,
+    "effective": None,  # filled below: the current revision's effective date
+}
+
+Current = aliased(Revision, name="current")
+
+
+@dataclass
+class RegisterFilters:
+    q: str = ""
+    doc_type: str = ""
+    status: str = ""  # effective | draft_only | withdrawn
+    owner_id: int | None = None
+    clause: str = ""
+    sort: str = "number"
+
+
+def register_query(filters: RegisterFilters):
+    """Documents with their current (effective) revision, as (Document, Revision|None) rows."""
+    stmt = select(Document, Current).outerjoin(
+        Current, and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value)
+    )
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Document.number).like(like),
+                func.lower(Document.title).like(like),
+                func.lower(Current.text).like(like),
+            )
+        )
+    if filters.doc_type:
+        stmt = stmt.where(Document.doc_type == filters.doc_type)
+    if filters.owner_id:
+        stmt = stmt.where(Document.owner_id == filters.owner_id)
+    if filters.clause:
+        stmt = stmt.where(
+            Document.id.in_(
+                select(DocumentClause.document_id).where(
+                    or_(
+                        DocumentClause.clause_number == filters.clause,
+                        DocumentClause.clause_number.like(f"{filters.clause}.%"),
+                    )
+                )
+            )
+        )
+    if filters.status == "effective":
+        stmt = stmt.where(Current.id.is_not(None))
+    elif filters.status == "no_effective":
+        stmt = stmt.where(Current.id.is_(None))
+    order = Current.effective_on if filters.sort == "effective" else SORTS.get(filters.sort)
+    return stmt.order_by(order if order is not None else Document.number, Document.number)
+
+
+def visible_states(principal) -> set[RevisionState]:
+    """Which revision states this person may open (auditors never see drafts)."""
+    states = {S.EFFECTIVE}
+    if principal.can(Permission.DOCUMENTS_READ_OBSOLETE):
+        states |= {S.SUPERSEDED, S.WITHDRAWN}
+    if principal.can(Permission.DOCUMENTS_READ_DRAFTS):
+        states |= {S.DRAFT, S.IN_REVIEW, S.APPROVED}
+    return states
+
+
+def can_view(principal, revision: Revision) -> bool:
+    return revision.state_enum in visible_states(principal)
+
+
+def review_status(document: Document, effective: Revision | None, today: dt.date, window: int):
+    """("overdue" | "due" | "ok" | None, next review date) for the periodic review."""
+    due = next_review_on(document, effective)
+    if due is None:
+        return None, None
+    if due < today:
+        return "overdue", due
+    if due <= today + dt.timedelta(days=window):
+        return "due", due
+    return "ok", due
+
+
+def reviews_due(today: dt.date, window_days: int) -> list[tuple[Document, Revision, str, dt.date]]:
+    """Effective documents whose periodic review is overdue or due within the window,
+    soonest first (one query)."""
+    rows = []
+    stmt = select(Document, Current).join(
+        Current, and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value)
+    )
+    for document, effective in db.session.execute(stmt):
+        status, due = review_status(document, effective, today, window_days)
+        if status in ("overdue", "due"):
+            rows.append((document, effective, status, due))
+    return sorted(rows, key=lambda row: row[3])

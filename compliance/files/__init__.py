@@ -1,0 +1,1 @@
+"""Content-addressed file storage in the database (documents, certificates, evidence)."""

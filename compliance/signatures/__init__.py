@@ -1,0 +1,1 @@
+"""Electronic signatures: password re-entry, printed name, UTC time, meaning, signed bytes."""
