@@ -141,7 +141,13 @@ class RequestScopedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        # Werkzeug spools large test bodies to a temporary file that nobody closes.
+        for each in (*getattr(response, "history", ()), response):
+            request = getattr(each, "request", None)
+            if request is not None:
+                request.environ["wsgi.input"].close()
+        return response
 
 
 @pytest.fixture
