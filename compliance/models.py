@@ -9,6 +9,7 @@ from compliance.documents.models import (
     Revision,
 )
 from compliance.files.models import StoredFile
+from compliance.scope.models import Method
 from compliance.signatures.models import Signature
 from compliance.users.models import User, UserRole, UserSession
 
@@ -18,6 +19,7 @@ __all__ = [
     "Document",
     "DocumentClause",
     "DocumentDistribution",
+    "Method",
     "Revision",
     "Signature",
     "StoredFile",
