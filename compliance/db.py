@@ -112,4 +112,7 @@ def drop_append_only_statements(table: str, dialect: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table}",
             f"DROP FUNCTION IF EXISTS {table}_append_only()",
         ]
-    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+    ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import AppGroup
 
@@ -11,27 +9,14 @@ from compliance.dates import lab_today
 from compliance.documents.imports import import_manifest
 from compliance.documents.services import make_due_revisions_effective
 from compliance.extensions import db
-from compliance.imports import check_date_format
+from compliance.imports.cli import date_format_option, finish
 
 documents_cli = AppGroup("documents", help="Document control.")
 
 
-def _date_format(ctx, param, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            check_date_format(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-    return value
-
-
 @documents_cli.command("import")
 @click.argument("manifest", type=click.Path(dir_okay=False))
-@click.option(
-    "--date-format",
-    callback=_date_format,
-    help="strptime format of text dates, e.g. %d/%m/%Y (default YYYY-MM-DD).",
-)
+@date_format_option
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would change.")
 def import_command(manifest: str, date_format: str | None, dry_run: bool) -> None:
     """Import .docx files listed in MANIFEST (.csv or .xlsx) as effective revisions.
@@ -44,17 +29,7 @@ def import_command(manifest: str, date_format: str | None, dry_run: bool) -> Non
     except Exception:
         db.session.rollback()
         raise
-    if not result.ok:
-        db.session.rollback()
-        for line in result.error_lines():
-            click.echo(line, err=True)
-        click.echo(result.summary_line(), err=True)
-        sys.exit(1)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    click.echo(result.summary_line())
+    finish(result, dry_run=dry_run)
 
 
 @documents_cli.command("activate")

@@ -1,4 +1,4 @@
-"""Forms for the register, uploads, signatures and reading tasks (shape only; rules are in services)."""
+"""Forms for the register, uploads, signatures and reading tasks (shape only; services rule)."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired

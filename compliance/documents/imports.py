@@ -221,23 +221,22 @@ def check_row(row: ParsedRow, ctx: ManifestContext):
         elif existing.state not in _IMPORTED_STATES:
             yield RowError(
                 "revision",
-                f"{number} revision {label} is already in the app as "
-                f"{existing.state_enum.label}; finish it there instead of importing it",
+                f"{number} revision {label} is already in the app ({existing.state_enum.label})"
+                "; an import only adds revisions that are not there yet",
             )
         else:
             row.resolved["unchanged"] = True
         return
 
     effective = current_revision(document)
-    if effective is not None and effective.effective_on is not None:
-        if row["effective_on"] <= effective.effective_on:
-            yield RowError(
-                "effective_on",
-                f"{row['effective_on'].isoformat()} is not after "
-                f"{effective.effective_on.isoformat()}, when the effective revision "
-                f"{effective.label} of {number} took effect; importing it would supersede a "
-                "newer revision",
-            )
+    started = effective.effective_on if effective is not None else None
+    if started is not None and row["effective_on"] <= started:
+        yield RowError(
+            "effective_on",
+            f"{row['effective_on'].isoformat()} is not after {started.isoformat()}, when the "
+            f"effective revision {effective.label} of {number} took effect; importing it would "
+            "supersede a newer revision",
+        )
 
 
 def _check_file(row: ParsedRow, ctx: ManifestContext) -> str | None:
@@ -269,7 +268,10 @@ def check_rows(rows: list[ParsedRow], ctx: ManifestContext):
     """Rows naming the same document agree on its register entry and on its revision history."""
     by_number: dict[str, list[ParsedRow]] = defaultdict(list)
     for row in rows:
-        by_number[row["number"]].append(row)
+        group = by_number[row["number"]]
+        # A repeated (number, revision) is reported once, by the `unique` rule.
+        if all(other["revision"] != row["revision"] for other in group):
+            group.append(row)
     for number, group in by_number.items():
         first = group[0]
         for row in group[1:]:
@@ -292,8 +294,7 @@ def check_rows(rows: list[ParsedRow], ctx: ManifestContext):
                     f"{first.number}",
                     row=row.number,
                 )
-            if mixed:
-                continue
+            group = [r for r in group if label_scheme_of(r["revision"]) == scheme]
         yield from _check_history(number, group)
 
 

@@ -250,8 +250,8 @@ def add_revision(
     )
     if open_work is not None:
         raise WorkflowError(
-            f"{document.number} already has revision {open_work.label} {open_work.state_enum.label};"
-            " finish or withdraw it before starting another."
+            f"{document.number} already has revision {open_work.label} "
+            f"{open_work.state_enum.label}; finish or withdraw it before starting another."
         )
     label = validate_label(label, document.label_scheme) if label else next_label(document)
     if db.session.scalar(
@@ -421,17 +421,18 @@ def approve(
 
 
 def make_due_revisions_effective(
-    as_of: dt.date | None = None, *, assign_tasks: bool = True
+    as_of: dt.date | None = None, *, assign_tasks: bool = True, document: Document | None = None
 ) -> list[Revision]:
     """Approved revisions whose effective date has come become effective; the one they replace
     becomes superseded the same moment, and the distribution gets acknowledgement tasks
     (due ACK_DUE_DAYS after the effective date)."""
     as_of = as_of or lab_today()
-    due = db.session.scalars(
-        select(Revision)
-        .where(Revision.state == S.APPROVED.value, Revision.effective_on <= as_of)
-        .order_by(Revision.effective_on, Revision.id)
-    ).all()
+    stmt = select(Revision).where(
+        Revision.state == S.APPROVED.value, Revision.effective_on <= as_of
+    )
+    if document is not None:
+        stmt = stmt.where(Revision.document_id == document.id)
+    due = db.session.scalars(stmt.order_by(Revision.effective_on, Revision.id)).all()
     for revision in due:
         previous = current_revision(revision.document)
         if previous is not None:
@@ -550,7 +551,10 @@ def create_acknowledgement_tasks(revision: Revision) -> int:
     db.session.flush()
     if created:
         _audit(
-            revision, "acknowledgements.assigned", None, {"tasks": [None, created]},
+            revision,
+            "acknowledgements.assigned",
+            None,
+            {"tasks": [None, created]},
             reason=f"due {due_on.isoformat()}",
         )
     return created
@@ -616,6 +620,11 @@ def import_effective_revision(
     Recorded as approved by `approved_by` with the meaning "approved (imported)"; no password is
     asked because the approval happened on paper. Supersedes an older effective revision.
     """
+    if effective_on > lab_today():
+        raise WorkflowError(
+            f"An imported revision must already be effective; {effective_on.isoformat()} is in "
+            "the future."
+        )
     _checked_docx(data, filename)
     label = validate_label(label, document.label_scheme)
     stored = store_bytes(data, filename=filename, media_type=DOCX_MEDIA_TYPE)
@@ -648,11 +657,15 @@ def import_effective_revision(
         revision,
         "revision.imported",
         by,
-        {"state": [None, S.APPROVED.value], "file_sha256": [None, stored.sha256],
-         "effective_on": [None, effective_on], "approved_by": [None, approved_by.email]},
+        {
+            "state": [None, S.APPROVED.value],
+            "file_sha256": [None, stored.sha256],
+            "effective_on": [None, effective_on],
+            "approved_by": [None, approved_by.email],
+        },
     )
     # People read the imported library on paper; reading tasks start with the next revision.
-    make_due_revisions_effective(max(effective_on, lab_today()), assign_tasks=False)
+    make_due_revisions_effective(lab_today(), document=document, assign_tasks=False)
     return revision
 
 

@@ -252,8 +252,7 @@ def revision(revision_id: int):
     rev = _revision(revision_id)
     data = load_bytes(rev.file_sha256)
     others = [
-        r for r in rev.document.revisions
-        if r.id != rev.id and register.can_view(current_user, r)
+        r for r in rev.document.revisions if r.id != rev.id and register.can_view(current_user, r)
     ]
     task = db.session.scalar(
         select(AcknowledgementTask).where(
@@ -376,7 +375,11 @@ def download(revision_id: int):
     """The original .docx stamped as a controlled copy (effective) or NOT FOR USE (others)."""
     rev = _revision(revision_id)
     approval = next(
-        (s for s in signatures_for("revision", [rev.id])[rev.id] if s.meaning.startswith("approved")),
+        (
+            s
+            for s in signatures_for("revision", [rev.id])[rev.id]
+            if s.meaning.startswith("approved")
+        ),
         None,
     )
     now = utcnow()

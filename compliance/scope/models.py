@@ -42,9 +42,7 @@ class Method(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('in_scope', 'suspended', 'withdrawn')", name="status_known"
-        ),
+        CheckConstraint("status IN ('in_scope', 'suspended', 'withdrawn')", name="status_known"),
     )
 
     @property

@@ -111,8 +111,13 @@ def test_controlled_copy_is_stamped_and_original_unchanged(client, auth, qm, mak
     response = client.get(f"/revisions/{revision.id}/download")
     assert response.status_code == 200
     text = _header_footer_text(response.data)
-    for expected in ("CONTROLLED COPY", f"{document.number} Rev A", "Approved by Quinn Manager",
-                     "Downloaded by Tess Tech", "Uncontrolled when printed"):
+    for expected in (
+        "CONTROLLED COPY",
+        f"{document.number} Rev A",
+        "Approved by Quinn Manager",
+        "Downloaded by Tess Tech",
+        "Uncontrolled when printed",
+    ):
         assert expected in text
     stored = db.session.get(StoredFile, revision.file_sha256)
     db.session.refresh(stored)
@@ -129,8 +134,12 @@ def test_superseded_is_bannered_and_hidden_from_staff(client, auth, qm, make_use
     auditor = make_user("auditor")
     document, rev_a = effective_document(qm)
     services.import_effective_revision(
-        document, data=make_docx("B", ("New step.",)), filename="b.docx", label="B",
-        effective_on=lab_today(), approved_by=qm,
+        document,
+        data=make_docx("B", ("New step.",)),
+        filename="b.docx",
+        label="B",
+        effective_on=lab_today(),
+        approved_by=qm,
     )
     db.session.commit()
     auth.login(tech.email)
@@ -151,8 +160,9 @@ def test_auditor_sees_no_drafts(client, auth, qm, make_user):
 
     auditor = make_user("auditor")
     document, _ = effective_document(qm)
-    draft = services.add_revision(document, data=make_docx("D"), filename="d.docx",
-                                  change_summary="x", by=qm)
+    draft = services.add_revision(
+        document, data=make_docx("D"), filename="d.docx", change_summary="x", by=qm
+    )
     db.session.commit()
     auth.login(auditor.email)
     assert client.get(f"/revisions/{draft.id}").status_code == 403
@@ -184,37 +194,53 @@ def test_web_review_approve_and_acknowledge(client, auth, qm, make_user):
     assert auth.post(f"{page}/submit", form_page=page).status_code == 302
     auth.logout()
     auth.login(reviewer.email)
-    wrong = auth.post(f"{page}/review", {"password": "not-my-password"}, form_page=page,
-                      follow_redirects=True)
+    wrong = auth.post(
+        f"{page}/review", {"password": "not-my-password"}, form_page=page, follow_redirects=True
+    )
     assert "password is not correct" in wrong.text
     db.session.refresh(reviewer)
     assert reviewer.failed_logins == 1  # counted toward lockout even though nothing else saved
-    ok = auth.post(f"{page}/review", {"password": DEMO_PASSWORD, "comment": "Fine"},
-                   form_page=page, follow_redirects=True)
+    ok = auth.post(
+        f"{page}/review",
+        {"password": DEMO_PASSWORD, "comment": "Fine"},
+        form_page=page,
+        follow_redirects=True,
+    )
     assert "Review signed." in ok.text and "Riley Reviewer" in ok.text
     auth.logout()
     auth.login(approver.email)
-    approved = auth.post(f"{page}/approve", {"password": DEMO_PASSWORD,
-                                              "effective_on": lab_today().isoformat()},
-                         form_page=page, follow_redirects=True)
+    approved = auth.post(
+        f"{page}/approve",
+        {"password": DEMO_PASSWORD, "effective_on": lab_today().isoformat()},
+        form_page=page,
+        follow_redirects=True,
+    )
     assert "Approved." in approved.text and "valid: bytes match" in approved.text
     auth.logout()
     auth.login(reviewer.email)
     tasks = client.get("/tasks")
     assert f"{document.number} Rev B" in tasks.text
-    done = auth.post(f"/acknowledgements/{_task_id(rev_b, reviewer)}",
-                     {"password": DEMO_PASSWORD}, form_page=page, follow_redirects=True)
+    done = auth.post(
+        f"/acknowledgements/{_task_id(rev_b, reviewer)}",
+        {"password": DEMO_PASSWORD},
+        form_page=page,
+        follow_redirects=True,
+    )
     assert "read and understood" in done.text and "Nothing to read" in done.text
-    signature = db.session.scalar(select(Signature).where(
-        Signature.meaning == "read and understood"))
+    signature = db.session.scalar(
+        select(Signature).where(Signature.meaning == "read and understood")
+    )
     assert signature.signer_id == reviewer.id
 
 
 def _task_id(revision, user):
     from compliance.documents.models import AcknowledgementTask
 
-    return db.session.scalar(select(AcknowledgementTask.id).where(
-        AcknowledgementTask.revision_id == revision.id, AcknowledgementTask.user_id == user.id))
+    return db.session.scalar(
+        select(AcknowledgementTask.id).where(
+            AcknowledgementTask.revision_id == revision.id, AcknowledgementTask.user_id == user.id
+        )
+    )
 
 
 def test_redline_between_revisions(client, auth, qm):
@@ -223,9 +249,15 @@ def test_redline_between_revisions(client, auth, qm):
 
     document, rev_a = effective_document(qm)
     rev_b = services.import_effective_revision(
-        document, data=make_docx(f"{document.number} revision A", ("Original step, revised.",
-                                                                   "A new paragraph.")),
-        filename="b.docx", label="B", effective_on=lab_today(), approved_by=qm)
+        document,
+        data=make_docx(
+            f"{document.number} revision A", ("Original step, revised.", "A new paragraph.")
+        ),
+        filename="b.docx",
+        label="B",
+        effective_on=lab_today(),
+        approved_by=qm,
+    )
     db.session.commit()
     auth.login(qm.email)
     page = client.get(f"/revisions/{rev_b.id}/redline?against={rev_a.id}")

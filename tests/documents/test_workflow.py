@@ -71,8 +71,12 @@ def test_full_cycle_supersedes_and_assigns_reading(people):
         )
     )
     assert {
-        "revision.created", "revision.submitted", "revision.approved", "revision.effective",
-        "revision.superseded", "acknowledgements.assigned",
+        "revision.created",
+        "revision.submitted",
+        "revision.approved",
+        "revision.effective",
+        "revision.superseded",
+        "acknowledgements.assigned",
     } <= actions
 
 
@@ -112,28 +116,40 @@ def test_refused_transitions_name_the_rule(people, action, message):
     document, _ = effective_document(people["qm"])
     rev = _draft(document, people["qm"])
     qm, approver, reviewer = people["qm"], people["approver"], people["reviewer"]
-    if action not in {"approve_draft", "review_draft", "reject_draft", "second_draft",
-                      "withdraw_without_reason"}:
+    if action not in {
+        "approve_draft",
+        "review_draft",
+        "reject_draft",
+        "second_draft",
+        "withdraw_without_reason",
+    }:
         services.submit_for_review(rev, by=qm)
     calls = {
         "approve_draft": lambda: services.approve(
-            rev, by=approver, password=DEMO_PASSWORD, effective_on=lab_today()),
+            rev, by=approver, password=DEMO_PASSWORD, effective_on=lab_today()
+        ),
         "review_draft": lambda: services.sign_review(rev, by=reviewer, password=DEMO_PASSWORD),
         "reject_draft": lambda: services.reject(rev, by=reviewer, comment="no"),
         "submit_twice": lambda: services.submit_for_review(rev, by=qm),
         "author_approves": lambda: services.approve(
-            rev, by=qm, password=DEMO_PASSWORD, effective_on=lab_today()),
+            rev, by=qm, password=DEMO_PASSWORD, effective_on=lab_today()
+        ),
         "author_reviews": lambda: services.sign_review(rev, by=qm, password=DEMO_PASSWORD),
         "approve_unreviewed": lambda: services.approve(
-            rev, by=approver, password=DEMO_PASSWORD, effective_on=lab_today()),
+            rev, by=approver, password=DEMO_PASSWORD, effective_on=lab_today()
+        ),
         "approve_past_date": lambda: services.approve(
-            rev, by=approver, password=DEMO_PASSWORD,
-            effective_on=lab_today() - dt.timedelta(days=1)),
+            rev,
+            by=approver,
+            password=DEMO_PASSWORD,
+            effective_on=lab_today() - dt.timedelta(days=1),
+        ),
         "reject_without_comment": lambda: services.reject(rev, by=reviewer, comment="  "),
         "second_draft": lambda: _draft(document, qm, "Another"),
         "withdraw_without_reason": lambda: services.withdraw(rev, by=qm, reason=""),
         "replace_file_in_review": lambda: services.replace_draft_file(
-            rev, data=make_docx(), filename="x.docx", by=qm),
+            rev, data=make_docx(), filename="x.docx", by=qm
+        ),
     }
     with pytest.raises(services.WorkflowError, match=message.replace("(", r"\(")):
         calls[action]()
@@ -145,8 +161,9 @@ def test_reject_returns_to_draft_with_comments_then_resubmit(people):
     services.submit_for_review(rev, by=people["qm"])
     services.reject(rev, by=people["reviewer"], comment="Step 3 lacks the acceptance limit.")
     assert rev.state == "draft" and "acceptance limit" in rev.rejection_comment
-    services.replace_draft_file(rev, data=make_docx("Fixed", ("Limit 5 %.",)), filename="f.docx",
-                                by=people["qm"])
+    services.replace_draft_file(
+        rev, data=make_docx("Fixed", ("Limit 5 %.",)), filename="f.docx", by=people["qm"]
+    )
     services.submit_for_review(rev, by=people["qm"])
     assert rev.state == "in_review" and rev.rejection_comment is None
 
@@ -164,15 +181,27 @@ def test_wrong_signature_password_refused_and_counted(people):
     with pytest.raises(SignatureError, match="password is not correct"):
         services.sign_review(rev, by=people["reviewer"], password="Wrong-password-1")
     assert people["reviewer"].failed_logins == 1
-    assert db.session.scalar(select(func.count()).select_from(Signature).where(
-        Signature.subject_id == rev.id, Signature.subject_type == "revision")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Signature)
+            .where(Signature.subject_id == rev.id, Signature.subject_type == "revision")
+        )
+        == 0
+    )
 
 
 def test_signature_binds_the_bytes(people):
     document, _ = effective_document(people["qm"])
     rev = _to_review(document, people)
-    (review,) = [s for s in db.session.scalars(select(Signature).where(
-        Signature.subject_type == "revision", Signature.subject_id == rev.id))]
+    (review,) = [
+        s
+        for s in db.session.scalars(
+            select(Signature).where(
+                Signature.subject_type == "revision", Signature.subject_id == rev.id
+            )
+        )
+    ]
     assert review.printed_name == "Riley Reviewer" and review.meaning == "reviewed"
     assert review.binds(rev.file_sha256)
     assert not review.binds(services.content_hash(make_docx("tampered")))
@@ -181,21 +210,20 @@ def test_signature_binds_the_bytes(people):
 def test_one_effective_revision_enforced_by_the_database(people):
     document, rev_a = effective_document(people["qm"])
     rev_b = _draft(document, people["qm"])
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(
-                Revision.__table__.update()
-                .where(Revision.id == rev_b.id)
-                .values(state="effective")
-            )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            Revision.__table__.update().where(Revision.id == rev_b.id).values(state="effective")
+        )
 
 
 def test_periodic_review_restarts_the_interval(people):
-    document, rev_a = effective_document(people["qm"], effective_days_ago=800,
-                                         review_interval_months=24)
+    document, rev_a = effective_document(
+        people["qm"], effective_days_ago=800, review_interval_months=24
+    )
     assert services.next_review_on(document, rev_a) < lab_today()
-    services.periodic_review(document, by=people["approver"], password=DEMO_PASSWORD,
-                             comment="Still accurate")
+    services.periodic_review(
+        document, by=people["approver"], password=DEMO_PASSWORD, comment="Still accurate"
+    )
     assert document.last_reviewed_on == lab_today()
     assert services.next_review_on(document, rev_a) > lab_today() + dt.timedelta(days=700)
 
@@ -216,8 +244,14 @@ def test_acknowledge_with_signature(people):
 
 @pytest.mark.parametrize(
     ("number", "ok"),
-    [("QP-8.3-01", True), ("TM-AS6171/2", True), ("qp-7.2-03", True), ("no spaces", False),
-     ("X", False), ("", False)],
+    [
+        ("QP-8.3-01", True),
+        ("TM-AS6171/2", True),
+        ("qp-7.2-03", True),
+        ("no spaces", False),
+        ("X", False),
+        ("", False),
+    ],
 )
 def test_document_number_scheme(people, number, ok):
     if ok:
@@ -230,15 +264,32 @@ def test_document_number_scheme(people, number, ok):
 def test_duplicate_number_and_unknown_clause_refused(people):
     effective_document(people["qm"], number="QP-8.3-01")
     with pytest.raises(services.WorkflowError, match="already registered"):
-        services.create_document(number="qp-8.3-01", title="Again", doc_type="procedure",
-                                 owner=people["qm"], review_interval_months=12, by=people["qm"])
+        services.create_document(
+            number="qp-8.3-01",
+            title="Again",
+            doc_type="procedure",
+            owner=people["qm"],
+            review_interval_months=12,
+            by=people["qm"],
+        )
     with pytest.raises(services.WorkflowError, match="Unknown ISO/IEC 17025:2017 clause"):
-        services.create_document(number="QP-9", title="X", doc_type="procedure",
-                                 owner=people["qm"], review_interval_months=12,
-                                 clauses=["9.9.9"], by=people["qm"])
+        services.create_document(
+            number="QP-9",
+            title="X",
+            doc_type="procedure",
+            owner=people["qm"],
+            review_interval_months=12,
+            clauses=["9.9.9"],
+            by=people["qm"],
+        )
 
 
 def test_labels_follow_the_scheme():
     assert [services._label_at(i, "letters") for i in (0, 1, 25, 26, 27)] == [
-        "A", "B", "Z", "AA", "AB"]
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+    ]
     assert [services._label_at(i, "numbers") for i in (0, 9)] == ["1", "10"]
