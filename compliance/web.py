@@ -24,10 +24,11 @@ def register_web(app: Flask) -> None:
     from compliance.audit.views import bp as audit_bp
     from compliance.auth.views import bp as auth_bp
     from compliance.documents.views import bp as documents_bp
+    from compliance.imports.views import bp as imports_bp
     from compliance.main.views import bp as main_bp
     from compliance.users.views import bp as users_bp
 
-    for bp in (main_bp, auth_bp, users_bp, audit_bp, documents_bp):
+    for bp in (main_bp, auth_bp, users_bp, audit_bp, documents_bp, imports_bp):
         app.register_blueprint(bp)
 
     _register_login(app)

@@ -48,7 +48,7 @@ def _upgrade(url: str, instance_path) -> None:
         {"DATABASE_URL": url, "INSTANCE_PATH": str(instance_path), "COMPLIANCE_ENV": "testing"}
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
 
 

@@ -26,6 +26,9 @@ POLICY: dict[str, frozenset[Role] | str] = {
     "users.reset_password": {Role.ADMIN},
     "audit.index": {Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR},
     "audit.export_csv": {Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR},
+    "imports.index": ALL,  # lists only the imports the person may run
+    "imports.upload": ALL,  # each import kind checks its own permission (403 otherwise)
+    "imports.confirm": ALL,
     "documents.index": ALL,
     "documents.show": ALL,
     "documents.revision": ALL,
@@ -105,7 +108,7 @@ def _requests(app, sample_ids):
 def test_route_role_matrix(policy_app, client, auth, make_user, who):
     target = make_user("staff")
     me = make_user(who.value) if who is not None else target
-    sample_ids = {"user_id": target.id, **_document_samples(me)}
+    sample_ids = {"user_id": target.id, "name": "no-such-import", **_document_samples(me)}
     if who is not None:
         assert auth.login(me.email).status_code == 302
     failures = []
