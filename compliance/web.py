@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from compliance.db import utcnow
 from compliance.extensions import db, login_manager
@@ -20,7 +32,21 @@ CSP = (
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies get the Secure flag whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            has_request_context() and request.is_secure
+        )
+
+
 def register_web(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    if app.config.get("PROXY_COUNT"):
+        # Behind N trusted reverse proxies: believe their X-Forwarded-Proto/For/Host.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     from compliance.audit.views import bp as audit_bp
     from compliance.auth.views import bp as auth_bp
     from compliance.documents.views import bp as documents_bp

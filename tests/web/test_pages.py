@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import DEMO_PASSWORD
+
 
 def test_security_headers_on_every_response(client, auth, make_user):
     user = make_user("staff")
@@ -32,6 +34,21 @@ def test_session_cookie_flags(app, client, make_user):
     response = Auth(client).login(user.email)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secure_cookie_over_https(client, make_user):
+    from tests.conftest import csrf_token
+
+    user = make_user("staff")
+    page = client.get("/login", base_url="https://lab.test")
+    response = client.post(
+        "/login",
+        base_url="https://lab.test",
+        data={"email": user.email, "password": DEMO_PASSWORD, "csrf_token": csrf_token(page.text)},
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = client.get("/login", base_url="http://lab.test")
+    assert "Secure" not in plain.headers.get("Set-Cookie", "")
 
 
 def test_secure_cookie_when_configured(app_config):
