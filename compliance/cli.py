@@ -5,10 +5,13 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     from compliance.audit.cli import audit_cli
+    from compliance.clauses.cli import clauses_cli
     from compliance.demo.cli import demo_cli
     from compliance.documents.cli import documents_cli
+    from compliance.gaps.cli import gaps_command
     from compliance.imports.cli import import_cli
     from compliance.users.cli import users_cli
 
-    for group in (users_cli, audit_cli, demo_cli, documents_cli, import_cli):
+    for group in (users_cli, audit_cli, demo_cli, documents_cli, import_cli, clauses_cli):
         app.cli.add_command(group)
+    app.cli.add_command(gaps_command)

@@ -79,6 +79,8 @@ def from_environment(env=None, *, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        # How the app is reached, for links built outside a request (CLI, e-mail, labels).
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": _int(env.get("WTF_CSRF_TIME_LIMIT"), 8 * 3600),
         "LOGIN_MAX_FAILURES": _int(env.get("LOGIN_MAX_FAILURES"), 5),
         "LOGIN_LOCKOUT_MINUTES": _int(env.get("LOGIN_LOCKOUT_MINUTES"), 15),
@@ -88,6 +90,8 @@ def from_environment(env=None, *, overrides: dict | None = None) -> dict:
         # Document control (issue 3): acknowledgement grace period and the review look-ahead.
         "ACK_DUE_DAYS": _int(env.get("ACK_DUE_DAYS"), 14),
         "REVIEW_DUE_WINDOW_DAYS": _int(env.get("REVIEW_DUE_WINDOW_DAYS"), 60),
+        # Gap engine: how far past the as-of date a "due soon" warning looks.
+        "GAP_WARNING_DAYS": _int(env.get("GAP_WARNING_DAYS"), 30),
         "MAX_CONTENT_LENGTH": _int(env.get("MAX_UPLOAD_MB"), 25) * 1024 * 1024 + 64 * 1024,
         "UPLOAD_MAX_BYTES": _int(env.get("MAX_UPLOAD_MB"), 25) * 1024 * 1024,
         # Mail, with Flask-Mail's names (reminders issue).

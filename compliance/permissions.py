@@ -32,13 +32,17 @@ class Permission(enum.StrEnum):
     DOCUMENTS_REVIEW = "documents:review"
     DOCUMENTS_APPROVE = "documents:approve"
     DOCUMENTS_ACKNOWLEDGE = "documents:acknowledge"
+    CLAUSES_VIEW = "clauses:view"  # the clause matrix and the evidence behind each clause
+    GAPS_VIEW = "gaps:view"  # the readiness dashboard and its findings
+    GAPS_MANAGE = "gaps:manage"  # accept findings, link evidence, set the assessment date
+    ACCESS_LOG_VIEW = "access_log:view"  # which pages auditors opened
 
 
 P = Permission
 _EVERYONE = {P.DASHBOARD_VIEW, P.ACCOUNT_SELF, P.DOCUMENTS_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(_EVERYONE | {P.USERS_MANAGE, P.AUDIT_VIEW}),
+    Role.ADMIN: frozenset(_EVERYONE | {P.USERS_MANAGE, P.AUDIT_VIEW, P.ACCESS_LOG_VIEW}),
     Role.QUALITY_MANAGER: frozenset(
         _EVERYONE
         | {
@@ -49,6 +53,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.DOCUMENTS_REVIEW,
             P.DOCUMENTS_APPROVE,
             P.DOCUMENTS_ACKNOWLEDGE,
+            P.CLAUSES_VIEW,
+            P.GAPS_VIEW,
+            P.GAPS_MANAGE,
+            P.ACCESS_LOG_VIEW,
         }
     ),
     # Technical staff review procedures of their field; they never approve.
@@ -56,7 +64,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE | {P.DOCUMENTS_READ_DRAFTS, P.DOCUMENTS_REVIEW, P.DOCUMENTS_ACKNOWLEDGE}
     ),
     # Read-only evidence: no drafts, nothing that writes.
-    Role.AUDITOR: frozenset(_EVERYONE | {P.AUDIT_VIEW, P.DOCUMENTS_READ_OBSOLETE}),
+    Role.AUDITOR: frozenset(
+        _EVERYONE | {P.AUDIT_VIEW, P.DOCUMENTS_READ_OBSOLETE, P.CLAUSES_VIEW}
+    ),
 }
 
 

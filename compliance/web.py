@@ -47,18 +47,24 @@ def register_web(app: Flask) -> None:
         # Behind N trusted reverse proxies: believe their X-Forwarded-Proto/For/Host.
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    from compliance.audit.views import access_bp
     from compliance.audit.views import bp as audit_bp
     from compliance.auth.views import bp as auth_bp
+    from compliance.clauses.views import bp as clauses_bp
     from compliance.documents.views import bp as documents_bp
+    from compliance.gaps.views import bp as gaps_bp
     from compliance.imports.views import bp as imports_bp
     from compliance.main.views import bp as main_bp
     from compliance.users.views import bp as users_bp
 
     for bp in (main_bp, auth_bp, users_bp, audit_bp, documents_bp, imports_bp):
         app.register_blueprint(bp)
+    for bp in (clauses_bp, gaps_bp, access_bp):
+        app.register_blueprint(bp)
 
     _register_login(app)
     _register_headers(app)
+    _register_auditor_log(app)
     _register_errors(app)
     app.jinja_env.globals.update(Role=Role, Permission=Permission)
     app.jinja_env.globals["page_url"] = page_url
@@ -104,6 +110,23 @@ def _register_login(app: Flask) -> None:
             return redirect(url_for("auth.change_password"))
         g.user = user
         return None
+
+
+def _register_auditor_log(app: Flask) -> None:
+    @app.after_request
+    def log_auditor_page_view(response):
+        """Every page an auditor opens is itself recorded (clause 7.11 evidence)."""
+        if (
+            request.method == "GET"
+            and request.endpoint not in (None, "static")
+            and current_user
+            and current_user.is_authenticated
+            and current_user.has_role(Role.AUDITOR)
+        ):
+            from compliance.audit.access import log_page_view
+
+            log_page_view(current_user.user, request, response.status_code)
+        return response
 
 
 def _register_headers(app: Flask) -> None:

@@ -224,3 +224,36 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+class QueryCounter:
+    """Counts SQL statements sent while active: `with count_queries() as counter: ...`."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def _listen(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        event.listen(Engine, "before_cursor_execute", self._listen)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        event.remove(Engine, "before_cursor_execute", self._listen)
+
+
+@pytest.fixture
+def count_queries():
+    return QueryCounter

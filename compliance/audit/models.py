@@ -32,3 +32,18 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_actor_id", "actor_id"),
         Index("ix_audit_entries_occurred_at", "occurred_at"),
     )
+
+
+class PageView(db.Model):
+    """A page an auditor opened: quality managers can see what an assessor looked at."""
+
+    __tablename__ = "page_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    viewed_at: Mapped[dt.datetime]
+    path: Mapped[str] = mapped_column(String(500))
+    endpoint: Mapped[str] = mapped_column(String(100))
+    status: Mapped[int]
+
+    __table_args__ = (Index("ix_page_views_user_id_viewed_at", "user_id", "viewed_at"),)

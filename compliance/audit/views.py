@@ -8,13 +8,15 @@ import json
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from sqlalchemy import select
 
-from compliance.audit.models import AuditEntry
+from compliance.audit.models import AuditEntry, PageView
 from compliance.exports import iter_csv
 from compliance.extensions import db
-from compliance.pagination import paginate
+from compliance.pagination import paginate, paginate_rows
 from compliance.permissions import Permission, requires
+from compliance.users.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+access_bp = Blueprint("access", __name__, url_prefix="/access-log")
 
 CSV_COLUMNS = [
     "seq",
@@ -94,3 +96,17 @@ def export_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.csv"'},
     )
+
+
+@access_bp.route("/")
+@requires(Permission.ACCESS_LOG_VIEW)
+def page_views():
+    """What auditors looked at, newest first."""
+    stmt = (
+        select(PageView, User)
+        .join(User, User.id == PageView.user_id)
+        .order_by(PageView.viewed_at.desc(), PageView.id.desc())
+    )
+    if user_id := request.args.get("user", type=int):
+        stmt = stmt.where(PageView.user_id == user_id)
+    return render_template("audit/page_views.html", page=paginate_rows(stmt))

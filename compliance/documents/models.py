@@ -136,7 +136,8 @@ class Revision(db.Model):
     file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     text: Mapped[str] = deferred(mapped_column(Text, default=""))
     change_summary: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None for revisions imported from an existing library: the author is not on record.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]
@@ -148,7 +149,7 @@ class Revision(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     document: Mapped[Document] = relationship(back_populates="revisions", lazy="joined")
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

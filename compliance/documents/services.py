@@ -636,8 +636,7 @@ def import_effective_revision(
         file_sha256=stored.sha256,
         text=rendering.extract_text(data),
         change_summary="Imported from the existing document library.",
-        author_id=approved_by.id,
-        author=approved_by,
+        author_id=None,
         effective_on=effective_on,
     )
     db.session.add(revision)

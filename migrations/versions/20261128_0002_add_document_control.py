@@ -90,7 +90,7 @@ def upgrade():
     sa.Column('file_sha256', sa.String(length=64), nullable=False),
     sa.Column('text', sa.Text(), nullable=True),
     sa.Column('change_summary', sa.Text(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('approved_at', sa.DateTime(), nullable=True),

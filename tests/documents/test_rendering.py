@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 
 import docx
-import docx_factory
 import pytest
 from PIL import Image
 
 from compliance.documents.rendering import extract_text, paragraphs, render_html, sanitize_html
 from compliance.uploads.docx import check_docx
 from compliance.uploads.errors import UploadRejected
+from tests.documents import docx_factory
 
 
 def test_paragraphs_follow_reading_order_and_include_table_cells():

@@ -6,12 +6,12 @@ import hashlib
 import io
 
 import docx
-import docx_factory
 import pytest
 
 from compliance.documents.rendering import extract_text, render_html
 from compliance.documents.stamping import stamp_copy
 from compliance.uploads.docx import check_docx
+from tests.documents import docx_factory
 
 SAMPLES = {
     "pandoc.docx": {

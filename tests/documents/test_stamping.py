@@ -9,11 +9,11 @@ import io
 import zoneinfo
 
 import docx
-import docx_factory
 import pytest
 
 from compliance.documents.stamping import controlled_copy_lines, stamp_copy
 from compliance.uploads.docx import check_docx
+from tests.documents import docx_factory
 
 LINES = ["CONTROLLED COPY", "QP-7.4-01 Rev C — effective 2026-02-01", "Uncontrolled when printed"]
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import io
-import sys
 import tracemalloc
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from compliance.files.models import StoredFile
 from compliance.signatures.models import Signature
 from tests.conftest import DEMO_PASSWORD
 from tests.factories import effective_document, make_docx
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "uploads"))
-import hostile  # noqa: E402
+from tests.uploads import hostile
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import tracemalloc
 
-import hostile
 import pytest
 
 from compliance.uploads.docx import check_docx
 from compliance.uploads.errors import UploadRejected
+from tests.uploads import hostile
 
 EXPECTED = {
     "zip_bomb": "ZIP bomb",

@@ -6,7 +6,6 @@ import io
 import struct
 import zlib
 
-import hostile
 import pytest
 from PIL import Image
 from pypdf import PdfWriter
@@ -15,6 +14,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from compliance.uploads.errors import UploadRejected
 from compliance.uploads.evidence import check_evidence_file
+from tests.uploads import hostile
 
 
 def pdf_bytes(writer: PdfWriter) -> bytes:

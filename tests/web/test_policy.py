@@ -29,6 +29,15 @@ POLICY: dict[str, frozenset[Role] | str] = {
     "imports.index": ALL,  # lists only the imports the person may run
     "imports.upload": ALL,  # each import kind checks its own permission (403 otherwise)
     "imports.confirm": ALL,
+    "gaps.index": {Role.QUALITY_MANAGER},
+    "gaps.set_assessment_date": {Role.QUALITY_MANAGER},
+    "gaps.accept_finding": {Role.QUALITY_MANAGER},
+    "gaps.revoke_acceptance": {Role.QUALITY_MANAGER},
+    "clauses.index": {Role.QUALITY_MANAGER, Role.AUDITOR},
+    "clauses.show": {Role.QUALITY_MANAGER, Role.AUDITOR},
+    "clauses.add_link": {Role.QUALITY_MANAGER},
+    "clauses.retire_link": {Role.QUALITY_MANAGER},
+    "access.page_views": {Role.ADMIN, Role.QUALITY_MANAGER},
     "documents.index": ALL,
     "documents.show": ALL,
     "documents.revision": ALL,
@@ -90,6 +99,28 @@ def _document_samples(reader) -> dict:
     return {"document_id": document.id, "revision_id": revision.id, "task_id": task.id}
 
 
+def _gap_samples(person) -> dict:
+    """A clause number, an accepted finding and a manual evidence link."""
+    from sqlalchemy import select
+
+    from compliance.clauses import links
+    from compliance.clauses.models import Clause
+    from compliance.extensions import db
+    from compliance.gaps.models import FindingAcceptance
+
+    clause = db.session.scalar(select(Clause).where(Clause.number == "7.3"))
+    link = links.link(clause, record_type="note", record_key="n/a", note="sample", by=person)
+    acceptance = FindingAcceptance(
+        ident="CLAUSE-NO-EVIDENCE:clause:7.3",
+        rule="CLAUSE-NO-EVIDENCE",
+        reason="sample",
+        accepted_by_id=person.id,
+    )
+    db.session.add(acceptance)
+    db.session.commit()
+    return {"number": "7.3", "acceptance_id": acceptance.id, "link_id": link.id}
+
+
 def _requests(app, sample_ids):
     for rule in _rules(app):
         if rule.endpoint == "static":
@@ -108,7 +139,12 @@ def _requests(app, sample_ids):
 def test_route_role_matrix(policy_app, client, auth, make_user, who):
     target = make_user("staff")
     me = make_user(who.value) if who is not None else target
-    sample_ids = {"user_id": target.id, "name": "no-such-import", **_document_samples(me)}
+    sample_ids = {
+        "user_id": target.id,
+        "name": "no-such-import",
+        **_document_samples(me),
+        **_gap_samples(me),
+    }
     if who is not None:
         assert auth.login(me.email).status_code == 302
     failures = []

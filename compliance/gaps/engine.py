@@ -1,0 +1,146 @@
+"""Run every rule as of a date; apply accepted findings; keep daily snapshots for trends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from compliance.audit.services import record
+from compliance.dates import lab_today
+from compliance.db import utcnow
+from compliance.extensions import db
+from compliance.gaps.findings import Finding, Severity
+from compliance.gaps.models import FindingAcceptance, GapSnapshot
+from compliance.gaps.rules import RULES, GapContext
+
+
+class GapError(ValueError):
+    pass
+
+
+@dataclass
+class Evaluation:
+    as_of: dt.date
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def open(self) -> list[Finding]:
+        return [f for f in self.findings if not f.accepted]
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(f.severity.value for f in self.open)
+        return {s.value: counts.get(s.value, 0) for s in Severity}
+
+    def as_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "findings": [f.as_json() for f in self.findings],
+            "summary": self.summary(),
+        }
+
+
+def evaluate(as_of: dt.date | None = None) -> Evaluation:
+    """All findings as of the date (default today), worst and soonest first."""
+    today = lab_today()
+    ctx = GapContext(
+        as_of=as_of or today, today=today, warning_days=current_app.config["GAP_WARNING_DAYS"]
+    )
+    findings = [finding for rule in RULES.values() for finding in rule(ctx)]
+    accepted = {
+        a.ident: a
+        for a in db.session.scalars(
+            select(FindingAcceptance).where(FindingAcceptance.revoked_at.is_(None))
+        )
+    }
+    for finding in findings:
+        if acceptance := accepted.get(finding.ident):
+            finding.accepted, finding.accepted_reason = True, acceptance.reason
+            finding.extra["acceptance_id"] = acceptance.id
+    findings.sort(
+        key=lambda f: (f.accepted, f.severity.rank, f.due_on or dt.date.max, f.rule, f.ident)
+    )
+    return Evaluation(ctx.as_of, findings)
+
+
+def accept(ident: str, rule: str, *, by, reason: str) -> FindingAcceptance:
+    """Accept a finding as not applicable; it stays listed, marked accepted, with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise GapError("Say why the finding does not apply.")
+    if rule not in RULES:
+        raise GapError(f"Unknown rule {rule}.")
+    if db.session.scalar(
+        select(FindingAcceptance.id).where(
+            FindingAcceptance.ident == ident, FindingAcceptance.revoked_at.is_(None)
+        )
+    ):
+        raise GapError("That finding is already accepted.")
+    acceptance = FindingAcceptance(ident=ident, rule=rule, reason=reason, accepted_by_id=by.id)
+    db.session.add(acceptance)
+    db.session.flush()
+    record(
+        "finding.accepted",
+        entity_type="finding",
+        entity_key=ident,
+        actor=by,
+        changes={"accepted": [False, True]},
+        reason=reason,
+    )
+    return acceptance
+
+
+def revoke(acceptance: FindingAcceptance, *, by, reason: str) -> None:
+    if acceptance.revoked_at is not None:
+        raise GapError("That acceptance was already revoked.")
+    acceptance.revoked_at = utcnow()
+    db.session.flush()
+    record(
+        "finding.acceptance_revoked",
+        entity_type="finding",
+        entity_key=acceptance.ident,
+        actor=by,
+        changes={"accepted": [True, False]},
+        reason=reason,
+    )
+
+
+def snapshot(evaluation: Evaluation) -> None:
+    """Keep today's findings (as of today) once a day, for "what changed since last week"."""
+    today = lab_today()
+    if evaluation.as_of != today:
+        return
+    data = {f.ident: [f.severity.value, f.rule, f.message] for f in evaluation.open}
+    existing = db.session.get(GapSnapshot, today)
+    if existing is None:
+        db.session.add(GapSnapshot(taken_on=today, findings=data))
+    else:
+        existing.findings = data
+    db.session.flush()
+
+
+@dataclass
+class Changes:
+    since: dt.date | None
+    new: list[Finding]
+    resolved: list[tuple[str, str, str]]  # (ident, rule, message) gone since then
+
+
+def changes_since(evaluation: Evaluation, days: int = 7) -> Changes:
+    """Compare with the newest snapshot at least `days` old."""
+    cutoff = lab_today() - dt.timedelta(days=days)
+    base = db.session.scalar(
+        select(GapSnapshot)
+        .where(GapSnapshot.taken_on <= cutoff)
+        .order_by(GapSnapshot.taken_on.desc())
+        .limit(1)
+    )
+    if base is None:
+        return Changes(None, [], [])
+    current = {f.ident: f for f in evaluation.open}
+    new = [f for ident, f in current.items() if ident not in base.findings]
+    resolved = [(ident, v[1], v[2]) for ident, v in base.findings.items() if ident not in current]
+    return Changes(base.taken_on, new, resolved)

@@ -1,0 +1,214 @@
+"""One small function per rule an assessor applies (see DOMAIN.md's gap table).
+
+Each rule evaluates the whole lab as of `ctx.as_of` with set-based queries (never one query
+per record) and yields Findings naming the exact record and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from compliance.clauses.catalogue_iso17025 import CLAUSES, NON_REQUIREMENT_NUMBERS
+from compliance.clauses.evidence import covered, evidence_by_clause
+from compliance.documents.models import (
+    AcknowledgementTask,
+    Document,
+    Revision,
+    RevisionState,
+)
+from compliance.documents.services import next_review_on
+from compliance.extensions import db
+from compliance.gaps.findings import Finding, Severity
+from compliance.scope.models import Method, MethodStatus
+from compliance.signatures.models import Signature
+from compliance.users.models import User
+
+S = RevisionState
+
+
+@dataclass(frozen=True)
+class GapContext:
+    as_of: dt.date
+    today: dt.date
+    warning_days: int  # how far ahead "due soon" looks from the as-of date
+
+
+Rule = Callable[[GapContext], Iterator[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str):
+    def register(function: Rule) -> Rule:
+        RULES[rule_id] = function
+        function.rule_id = rule_id
+        return function
+
+    return register
+
+
+def _effective_with_documents():
+    return (
+        select(Revision, Document)
+        .join(Document, Document.id == Revision.document_id)
+        .where(Revision.state == S.EFFECTIVE.value)
+    )
+
+
+@rule("DOC-NOT-APPROVED")
+def doc_not_approved(ctx: GapContext) -> Iterator[Finding]:
+    """An effective revision with no approval signature, by someone other than its author, on
+    the bytes being served."""
+    approval = aliased(Signature)
+    stmt = (
+        _effective_with_documents()
+        .outerjoin(
+            approval,
+            and_(
+                approval.subject_type == "revision",
+                approval.subject_id == Revision.id,
+                approval.meaning.in_(["approved", "approved (imported)"]),
+                or_(Revision.author_id.is_(None), approval.signer_id != Revision.author_id),
+                approval.content_sha256 == Revision.file_sha256,
+            ),
+        )
+        .where(approval.id.is_(None))
+    )
+    for revision, document in db.session.execute(stmt):
+        yield Finding(
+            "DOC-NOT-APPROVED",
+            "8.3.2 a",
+            Severity.BLOCKER,
+            "document",
+            document.number,
+            f"{document.number} Rev {revision.label} is in use without a valid approval "
+            "signature by someone other than its author: withdraw it or issue an approved "
+            "revision.",
+            href=url_for("documents.revision", revision_id=revision.id),
+        )
+
+
+@rule("DOC-REVIEW-OVERDUE")
+def doc_review_overdue(ctx: GapContext) -> Iterator[Finding]:
+    """The periodic review date of an effective document has passed (blocker) or falls within
+    the warning window after the as-of date (warning)."""
+    horizon = ctx.as_of + dt.timedelta(days=ctx.warning_days)
+    for revision, document in db.session.execute(_effective_with_documents()):
+        due = next_review_on(document, revision)
+        if due is None or due > horizon:
+            continue
+        overdue = due < ctx.as_of
+        yield Finding(
+            "DOC-REVIEW-OVERDUE",
+            "8.3.2 b",
+            Severity.BLOCKER if overdue else Severity.WARNING,
+            "document",
+            document.number,
+            (
+                f"{document.number} ({document.title}) was due for periodic review on {due}; "
+                if overdue
+                else f"{document.number} ({document.title}) is due for periodic review on {due}; "
+            )
+            + "sign 'reviewed, no change needed' or issue a new revision.",
+            due_on=due,
+            href=url_for("documents.show", document_id=document.id),
+        )
+
+
+@rule("DOC-ACK-OVERDUE")
+def doc_ack_overdue(ctx: GapContext) -> Iterator[Finding]:
+    """Someone who must use an effective revision has not acknowledged it within the grace
+    period, as of the date."""
+    stmt = (
+        select(AcknowledgementTask, Revision, Document, User)
+        .join(Revision, Revision.id == AcknowledgementTask.revision_id)
+        .join(Document, Document.id == Revision.document_id)
+        .join(User, User.id == AcknowledgementTask.user_id)
+        .where(
+            Revision.state == S.EFFECTIVE.value,
+            AcknowledgementTask.acknowledged_at.is_(None),
+            AcknowledgementTask.due_on < ctx.as_of,
+            User.is_active.is_(True),
+        )
+    )
+    for task, revision, document, user in db.session.execute(stmt):
+        yield Finding(
+            "DOC-ACK-OVERDUE",
+            "8.3.2 d",
+            Severity.WARNING,
+            "person",
+            user.email,
+            f"{user.name} has not acknowledged {document.number} Rev {revision.label} "
+            f"(due {task.due_on}).",
+            due_on=task.due_on,
+            href=url_for("documents.acknowledgements", revision_id=revision.id),
+            detail=f"{document.number}@{revision.label}",
+        )
+
+
+@rule("DOC-OBSOLETE-IN-USE")
+def doc_obsolete_in_use(ctx: GapContext) -> Iterator[Finding]:
+    """A method in scope is governed by a procedure with no effective revision (only superseded
+    or withdrawn ones), or by none at all."""
+    current = aliased(Revision)
+    stmt = (
+        select(Method, Document)
+        .outerjoin(Document, Document.id == Method.procedure_id)
+        .outerjoin(
+            current,
+            and_(current.document_id == Document.id, current.state == S.EFFECTIVE.value),
+        )
+        .where(Method.status == MethodStatus.IN_SCOPE.value, current.id.is_(None))
+    )
+    for method, document in db.session.execute(stmt):
+        if document is None:
+            message = f"Method {method.code} has no governing procedure on the scope."
+        else:
+            message = (
+                f"Method {method.code} points at {document.number}, which has no effective "
+                "revision (superseded or withdrawn only): analysts would work from an obsolete "
+                "procedure."
+            )
+        yield Finding(
+            "DOC-OBSOLETE-IN-USE",
+            "8.3.2 f",
+            Severity.BLOCKER,
+            "method",
+            method.code,
+            message,
+            href=url_for("documents.show", document_id=document.id) if document else None,
+        )
+
+
+def requirement_clauses() -> list[str]:
+    """The clauses an assessor walks through: chapters 4-8 at the x.y level (and 5.x)."""
+    return [
+        row.number
+        for row in CLAUSES
+        if row.number not in NON_REQUIREMENT_NUMBERS
+        and row.number.count(".") == 1
+        and " " not in row.number
+    ]
+
+
+@rule("CLAUSE-NO-EVIDENCE")
+def clause_no_evidence(ctx: GapContext) -> Iterator[Finding]:
+    """A clause with no current evidence linked (on it, its parent or its sub-clauses)."""
+    evidence = evidence_by_clause(ctx.as_of)
+    for number in requirement_clauses():
+        if not covered(number, evidence):
+            yield Finding(
+                "CLAUSE-NO-EVIDENCE",
+                number,
+                Severity.WARNING,
+                "clause",
+                number,
+                f"Clause {number} has no current evidence: link a document or record to it, or "
+                "accept it as not applicable with a reason.",
+                href=url_for("clauses.show", number=number),
+            )
