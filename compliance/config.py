@@ -87,6 +87,7 @@ def from_environment(env=None, *, overrides: dict | None = None) -> dict:
         "PASSWORD_MIN_LENGTH": 12,
         "PER_PAGE": _int(env.get("PER_PAGE"), 25),
         "LAB_TIMEZONE": env.get("LAB_TIMEZONE", "UTC"),
+        "LAB_NAME": env.get("LAB_NAME", "Meridian Component Test Laboratory"),
         # Document control (issue 3): acknowledgement grace period and the review look-ahead.
         "ACK_DUE_DAYS": _int(env.get("ACK_DUE_DAYS"), 14),
         "REVIEW_DUE_WINDOW_DAYS": _int(env.get("REVIEW_DUE_WINDOW_DAYS"), 60),

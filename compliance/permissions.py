@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     GAPS_VIEW = "gaps:view"  # the readiness dashboard and its findings
     GAPS_MANAGE = "gaps:manage"  # accept findings, link evidence, set the assessment date
     ACCESS_LOG_VIEW = "access_log:view"  # which pages auditors opened
+    REPORTS_VIEW = "reports:view"  # evidence index, master list, evidence package
 
 
 P = Permission
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.GAPS_VIEW,
             P.GAPS_MANAGE,
             P.ACCESS_LOG_VIEW,
+            P.REPORTS_VIEW,
         }
     ),
     # Technical staff review procedures of their field; they never approve.
@@ -65,7 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # Read-only evidence: no drafts, nothing that writes.
     Role.AUDITOR: frozenset(
-        _EVERYONE | {P.AUDIT_VIEW, P.DOCUMENTS_READ_OBSOLETE, P.CLAUSES_VIEW}
+        _EVERYONE | {P.AUDIT_VIEW, P.DOCUMENTS_READ_OBSOLETE, P.CLAUSES_VIEW, P.REPORTS_VIEW}
     ),
 }
 

@@ -55,11 +55,12 @@ def register_web(app: Flask) -> None:
     from compliance.gaps.views import bp as gaps_bp
     from compliance.imports.views import bp as imports_bp
     from compliance.main.views import bp as main_bp
+    from compliance.reports.views import bp as reports_bp
     from compliance.users.views import bp as users_bp
 
     for bp in (main_bp, auth_bp, users_bp, audit_bp, documents_bp, imports_bp):
         app.register_blueprint(bp)
-    for bp in (clauses_bp, gaps_bp, access_bp):
+    for bp in (clauses_bp, gaps_bp, access_bp, reports_bp):
         app.register_blueprint(bp)
 
     _register_login(app)

@@ -1,0 +1,1 @@
+"""Reports an assessor or a quality manager takes away: .docx files and the evidence package."""

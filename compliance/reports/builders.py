@@ -1,0 +1,119 @@
+"""The reports: pre-assessment gaps, evidence index, master list of documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, select
+
+from compliance.clauses.catalogue_iso17025 import BY_NUMBER
+from compliance.clauses.evidence import evidence_by_clause
+from compliance.documents.models import Document, Revision, RevisionState
+from compliance.documents.services import next_review_on
+from compliance.extensions import db
+from compliance.gaps import readiness
+from compliance.gaps.engine import evaluate
+from compliance.reports.docx_report import Report
+from compliance.signatures.services import signatures_for
+
+S = RevisionState
+
+
+def gap_report(as_of: dt.date, lab_name: str) -> bytes:
+    """Findings as of a date, by clause, with the action each needs."""
+    evaluation = evaluate(as_of)
+    summary = evaluation.summary()
+    report = Report(
+        "Pre-assessment gap report",
+        subtitle=f"{lab_name} · findings as of {as_of.isoformat()} · "
+        f"{summary['blocker']} blocker, {summary['warning']} warning, {summary['info']} info",
+    )
+    report.heading("Readiness by chapter")
+    report.table(
+        ["Chapter", "Title", "Clauses clear", "Readiness"],
+        [
+            (c.chapter, c.title, f"{c.clear}/{c.clauses}", f"{c.percent}%")
+            for c in readiness.by_chapter(evaluation)
+        ],
+    )
+    report.heading("Findings by clause")
+    for clause, findings in readiness.by_clause(evaluation.findings).items():
+        title = BY_NUMBER[clause].title if clause in BY_NUMBER else ""
+        report.heading(f"{clause} {title}", level=2)
+        report.table(
+            ["Severity", "Rule", "Record", "Finding and action", "Due"],
+            [
+                (
+                    f.severity.value + (" (accepted)" if f.accepted else ""),
+                    f.rule,
+                    f"{f.subject_type} {f.subject_key}",
+                    f.message + (f" Accepted: {f.accepted_reason}" if f.accepted else ""),
+                    f.due_on.isoformat() if f.due_on else "",
+                )
+                for f in findings
+            ],
+        )
+    if not evaluation.findings:
+        report.paragraph("No findings.")
+    return report.to_bytes()
+
+
+def evidence_index(as_of: dt.date, lab_name: str) -> bytes:
+    """Clause -> current evidence, with revision and dates."""
+    evidence = evidence_by_clause(as_of)
+    report = Report("Evidence index", subtitle=f"{lab_name} · current evidence as of {as_of}")
+    rows = [
+        (
+            number,
+            BY_NUMBER[number].title,
+            item.kind,
+            item.label,
+            item.on.isoformat() if item.on else "",
+        )
+        for number in sorted(evidence, key=_clause_key)
+        if number in BY_NUMBER
+        for item in evidence[number]
+    ]
+    report.table(["Clause", "Title", "Kind", "Evidence", "Date"], rows)
+    return report.to_bytes()
+
+
+def master_document_list(lab_name: str) -> bytes:
+    """Every document with its current revision, effective date, approver and next review."""
+    current = (
+        select(Document, Revision)
+        .outerjoin(
+            Revision, and_(Revision.document_id == Document.id, Revision.state == S.EFFECTIVE.value)
+        )
+        .order_by(Document.number)
+    )
+    rows = db.session.execute(current).all()
+    approvals = signatures_for("revision", [r.id for _, r in rows if r is not None])
+    report = Report("Master list of documents", subtitle=lab_name, landscape=True)
+    report.table(
+        ["Number", "Title", "Type", "Current rev", "Effective", "Approved by", "Next review"],
+        [
+            (
+                document.number,
+                document.title,
+                document.type_label,
+                revision.label if revision else "none effective",
+                revision.effective_on.isoformat() if revision and revision.effective_on else "",
+                ", ".join(
+                    s.printed_name
+                    for s in approvals.get(revision.id, [])
+                    if s.meaning.startswith("approved")
+                )
+                if revision
+                else "",
+                (next_review_on(document, revision) or "") if revision else "",
+            )
+            for document, revision in rows
+        ],
+    )
+    return report.to_bytes()
+
+
+def _clause_key(number: str) -> list:
+    head, _, letter = number.partition(" ")
+    return [int(p) for p in head.split(".")] + [letter]
