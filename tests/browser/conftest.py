@@ -193,7 +193,8 @@ def page_log() -> PageLog:
 @pytest.fixture
 def context(browser, live_server) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(5_000)
+    # Generous: CI runs on two cores while the server hashes passwords at production cost.
+    context.set_default_timeout(20_000)
     yield context
     context.close()
 
