@@ -37,5 +37,27 @@ lint: install-test
 	$(BIN)/ruff check compliance tests
 	$(BIN)/ruff format --check compliance tests
 
+# The software validation record (ISO/IEC 17025 clause 7.11.2): every requirement the app
+# claims, the tests that prove it and their result. It reads the results of the last recorded
+# run (`make test-recorded`, or CI's `make test` with RECORD_RESULTS in PYTEST_ADDOPTS) and
+# records a run itself when there is none.
+VALIDATION_RESULTS ?= test-artifacts/test-results.json
+VALIDATION_REPORT  ?= test-artifacts/validation-report.docx
+RECORD_RESULTS     := -p compliance.validation.plugin --validation-results=$(VALIDATION_RESULTS)
+
+.PHONY: test-recorded validation-report security-lint
+
+test-recorded:
+	PYTEST_ADDOPTS="$(RECORD_RESULTS)" $(MAKE) test
+
+validation-report: install-test
+	@test -f $(VALIDATION_RESULTS) || PYTEST_ADDOPTS="$(RECORD_RESULTS)" $(MAKE) test || true
+	$(BIN)/python -m compliance.validation --results $(VALIDATION_RESULTS) \
+		--out $(VALIDATION_REPORT) --lab-name "$${LAB_NAME:-}" --strict
+
+# Also run by the suite (tests/security/test_static_analysis.py); here for a quick look.
+security-lint: install-test
+	$(BIN)/python -m bandit -r compliance -lll -q
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

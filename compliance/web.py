@@ -62,13 +62,51 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (clauses_bp, gaps_bp, access_bp, reports_bp):
         app.register_blueprint(bp)
+    from compliance.equipment.views import bp as equipment_bp
+
+    app.register_blueprint(equipment_bp)
+    # After equipment: readiness checks register on import, in the scope's reading order.
+    from compliance.personnel.views import bp as personnel_bp
+
+    app.register_blueprint(personnel_bp)
+    _register_scope_and_quality(app)
 
     _register_login(app)
     _register_headers(app)
     _register_auditor_log(app)
     _register_errors(app)
+    _register_reminders_feeds_and_api(app)
     app.jinja_env.globals.update(Role=Role, Permission=Permission)
     app.jinja_env.globals["page_url"] = page_url
+
+
+def _register_reminders_feeds_and_api(app: Flask) -> None:
+    """After the HTML error pages: the API answers its own errors in JSON (and is exempt from
+    CSRF, being token-authenticated and read-only)."""
+    from compliance.api.core import register_api
+    from compliance.feeds.views import bp as feeds_bp
+    from compliance.reminders.views import bp as reminders_bp
+
+    app.register_blueprint(reminders_bp)
+    app.register_blueprint(feeds_bp)
+    register_api(app)
+
+
+def _register_scope_and_quality(app: Flask) -> None:
+    """The scope of accreditation and the quality-system records (issue 6)."""
+    from compliance.audits.views import bp as audits_bp
+    from compliance.capa.views import bp as capa_bp
+    from compliance.complaints.views import bp as complaints_bp
+    from compliance.proficiency.views import bp as proficiency_bp
+    from compliance.quality.views import bp as quality_bp
+    from compliance.reviews.views import bp as reviews_bp
+    from compliance.risks.views import bp as risks_bp
+    from compliance.scope.views import bp as scope_bp
+
+    for bp in (scope_bp, quality_bp, proficiency_bp, audits_bp, reviews_bp, capa_bp):
+        app.register_blueprint(bp)
+    for bp in (complaints_bp, risks_bp):
+        app.register_blueprint(bp)
 
 
 def _register_login(app: Flask) -> None:

@@ -46,3 +46,61 @@ def effective_document(
     )
     db.session.commit()
     return document, revision
+
+
+def next_revision(document, owner, *, label: str = "B", effective_days_ago: int = 1):
+    """Another imported revision of `document`, superseding the effective one."""
+    revision = services.import_effective_revision(
+        document,
+        data=make_docx(f"{document.number} revision {label}", (f"Step of {label}.",)),
+        filename=f"{document.number}-{label}.docx",
+        label=label,
+        effective_on=lab_today() - dt.timedelta(days=effective_days_ago),
+        approved_by=owner,
+    )
+    db.session.commit()
+    return revision
+
+
+def make_method(code: str = "AS6171/2", *, title: str | None = None, procedure=None):
+    """A test method on the scope, governed by `procedure` (a Document) if given."""
+    from compliance.scope.models import Method
+
+    method = Method(
+        code=code,
+        title=title or f"Method {code}",
+        procedure_id=procedure.id if procedure is not None else None,
+    )
+    db.session.add(method)
+    db.session.commit()
+    return method
+
+
+def make_person(
+    employee_id: str = "E100", *, name: str | None = None, job_roles=(), user=None, **kwargs
+):
+    """A staff record, linked to `user`'s login when given."""
+    from compliance.personnel import services as personnel
+
+    person = personnel.create_person(
+        employee_id=employee_id,
+        name=name or (user.name if user is not None else f"Person {employee_id}"),
+        email=user.email if user is not None else kwargs.pop("email", None),
+        job_roles=job_roles,
+        by=None,
+        **kwargs,
+    )
+    db.session.commit()
+    return person
+
+
+def make_pdf(pages: int = 1) -> bytes:
+    """A small, clean PDF (blank pages): what an evidence upload accepts."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select
 from compliance.clauses.models import Clause, ClauseLink
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
 from compliance.extensions import db
+from compliance.quality.evidence import QUALITY_SOURCES
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,11 @@ def manual_links(as_of: dt.date) -> Iterable[Evidence]:
         )
 
 
-SOURCES: list[Callable[[dt.date], Iterable[Evidence]]] = [effective_documents, manual_links]
+SOURCES: list[Callable[[dt.date], Iterable[Evidence]]] = [
+    effective_documents,
+    manual_links,
+    *QUALITY_SOURCES,  # audits, reviews, CAPA, PT, risks, complaints, method verification
+]
 
 
 def evidence_by_clause(as_of: dt.date) -> dict[str, list[Evidence]]:

@@ -43,4 +43,22 @@ def load_demo() -> str:
         )
     now = utcnow()
     accounts = load_people(now)
-    return f"demo lab loaded: {len(accounts)} accounts (password {DEMO_PASSWORD!r})"
+    from compliance.dates import lab_today
+    from compliance.demo.documents import load_documents
+
+    documents = load_documents(accounts, lab_today())
+    # Personnel after the documents: procedures are training items on their revisions.
+    from compliance.demo.personnel import load_personnel
+
+    personnel = load_personnel(accounts, lab_today())
+    from compliance.demo.equipment import load_equipment
+
+    equipment = load_equipment(accounts, lab_today())
+    # The scope and quality records last: they link procedures and name people and methods.
+    from compliance.demo.quality import load_quality
+
+    quality = load_quality(accounts, lab_today())
+    return (
+        f"demo lab loaded: {len(accounts)} accounts (password {DEMO_PASSWORD!r}); {documents}; "
+        f"{personnel}; {equipment}; {quality}"
+    )

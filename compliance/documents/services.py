@@ -517,17 +517,25 @@ def periodic_review(document: Document, *, by, password: str, comment: str | Non
 
 
 def distribution_users(document: Document) -> list[User]:
-    """Active people who must read the document. Job roles and methods join with their issues."""
+    """Active people who must read the document: everyone with an app role ("role:staff"), and
+    active staff holding a job role ("job_role:<name>") who have a login. Methods join with
+    their issue."""
+    from sqlalchemy import or_
+
+    from compliance.personnel.services import job_role_user_ids
+
     roles = [a.split(":", 1)[1] for a in document.audiences if a.startswith("role:")]
-    if not roles:
+    job_roles = [a.split(":", 1)[1] for a in document.audiences if a.startswith("job_role:")]
+    audiences = []
+    if roles:
+        audiences.append(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
+    if job_roles:
+        audiences.append(User.id.in_(job_role_user_ids(job_roles, lab_today())))
+    if not audiences:
         return []
     return list(
         db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(User.is_active.is_(True), UserRole.role.in_(roles))
-            .distinct()
-            .order_by(User.id)
+            select(User).where(User.is_active.is_(True), or_(*audiences)).order_by(User.id)
         )
     )
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from compliance.dates import lab_today
 from compliance.db import utcnow
@@ -42,6 +43,10 @@ from compliance.users.models import User
 bp = Blueprint("documents", __name__)
 S = RevisionState
 REFUSALS = (services.WorkflowError, UploadRejected)
+CHANGED_ELSEWHERE = (
+    "This {what} was changed by someone else since you opened it; nothing was saved. "
+    "Review the current values and try again."
+)
 
 
 def _document(document_id: int) -> Document:
@@ -62,10 +67,23 @@ def _owners() -> list[tuple[int, str]]:
     return [(u.id, f"{u.name} ({u.email})") for u in users]
 
 
-def _commit_or_report(action, success: str) -> bool:
+def _id_arg(name: str) -> int | None:
+    """A record id from the query string; a number no database column can hold means none."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value < 2**31 else None
+
+
+def _commit_or_report(action, success: str, *, what: str = "record") -> bool:
     """Run a service call; commit on success, report the refusal otherwise."""
     try:
         action()
+        db.session.flush()
+    except StaleDataError:
+        # Another request saved this row between our read and our write: its version column
+        # no longer matched, so the UPDATE changed nothing. Say so instead of failing.
+        db.session.rollback()
+        flash(CHANGED_ELSEWHERE.format(what=what), "warning")
+        return False
     except SignatureError as error:
         # Only the failed-password count was written; it must survive (lockout).
         db.session.commit()
@@ -93,7 +111,7 @@ def index():
         q=args.get("q", "").strip(),
         doc_type=args.get("type", ""),
         status=args.get("status", ""),
-        owner_id=args.get("owner", type=int),
+        owner_id=_id_arg("owner"),
         clause=args.get("clause", "").strip(),
         sort=args.get("sort", "number"),
     )
@@ -175,11 +193,7 @@ def edit(document_id: int):
         form.version.data = str(document.version)
     if form.validate_on_submit():
         if form.version.data != str(document.version):
-            flash(
-                "This document was changed by someone else since you opened it; nothing was "
-                "saved. Review the current values and try again.",
-                "warning",
-            )
+            flash(CHANGED_ELSEWHERE.format(what="document"), "warning")
             return redirect(url_for("documents.edit", document_id=document.id))
         ok = _commit_or_report(
             lambda: services.update_document(
@@ -193,6 +207,7 @@ def edit(document_id: int):
                 reason=form.reason.data or None,
             ),
             "Register entry updated.",
+            what="document",
         )
         if ok:
             return redirect(url_for("documents.show", document_id=document.id))
@@ -407,7 +422,7 @@ def download(revision_id: int):
 @requires(Permission.DOCUMENTS_READ)
 def compare(revision_id: int):
     rev = _revision(revision_id)
-    other_id = request.args.get("against", type=int)
+    other_id = _id_arg("against")
     other = _revision(other_id) if other_id else None
     if other is None or other.document_id != rev.document_id:
         abort(404)

@@ -14,8 +14,11 @@ from flask import url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
+from compliance.audits.services import programme_status
+from compliance.capa.services import actions_open_on
 from compliance.clauses.catalogue_iso17025 import CLAUSES, NON_REQUIREMENT_NUMBERS
 from compliance.clauses.evidence import covered, evidence_by_clause
+from compliance.dates import add_months
 from compliance.documents.models import (
     AcknowledgementTask,
     Document,
@@ -25,6 +28,9 @@ from compliance.documents.models import (
 from compliance.documents.services import next_review_on
 from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
+from compliance.proficiency.services import pt_status
+from compliance.quality.settings import management_review_interval_months
+from compliance.reviews.services import last_final_review
 from compliance.scope.models import Method, MethodStatus
 from compliance.signatures.models import Signature
 from compliance.users.models import User
@@ -212,3 +218,166 @@ def clause_no_evidence(ctx: GapContext) -> Iterator[Finding]:
                 "accept it as not applicable with a reason.",
                 href=url_for("clauses.show", number=number),
             )
+
+
+# --- quality-system records (issue 6) --------------------------------------------------------
+
+
+def _due_severity(due: dt.date, ctx: GapContext) -> Severity | None:
+    """Blocker once the date has passed, warning inside the window, else no finding."""
+    if due < ctx.as_of:
+        return Severity.BLOCKER
+    if due <= ctx.as_of + dt.timedelta(days=ctx.warning_days):
+        return Severity.WARNING
+    return None
+
+
+@rule("PT-DUE")
+def pt_due(ctx: GapContext) -> Iterator[Finding]:
+    """A method in scope without a PT/ILC round within its planned interval (the first round is
+    due one interval after the method joined the scope); info when no interval is planned."""
+    methods = db.session.scalars(
+        select(Method).where(Method.status == MethodStatus.IN_SCOPE.value).order_by(Method.code)
+    ).all()
+    for row in pt_status(methods, ctx.as_of, ctx.warning_days):
+        method, last = row.method, row.last
+        href = url_for("proficiency.index")
+        if row.due_on is None:
+            yield Finding(
+                "PT-DUE",
+                "7.7.2",
+                Severity.INFO,
+                "method",
+                method.code,
+                f"No PT/ILC interval is planned for {method.code}: set one on the PT plan, or "
+                "record why no scheme exists and how validity is assured otherwise.",
+                href=href,
+            )
+            continue
+        severity = _due_severity(row.due_on, ctx)
+        if severity is None:
+            continue
+        since = (
+            f"last round {last.performed_on} ({last.display})"
+            if last
+            else f"no round since it joined the scope on {method.scope_start}"
+        )
+        yield Finding(
+            "PT-DUE",
+            "7.7.2",
+            severity,
+            "method",
+            method.code,
+            f"PT/ILC for {method.code} {'was' if severity == Severity.BLOCKER else 'is'} due on "
+            f"{row.due_on} ({since}, every {method.pt_interval_months} months): enter the next "
+            "round and record the result.",
+            due_on=row.due_on,
+            href=href,
+        )
+
+
+@rule("IA-OVERDUE")
+def ia_overdue(ctx: GapContext) -> Iterator[Finding]:
+    """No internal audit completed within the interval (a warning while none is on record at
+    all); a planned audit past its date; a clause no audit of the current cycle covers
+    (completed in the last interval or planned within the next)."""
+    clauses = requirement_clauses()
+    programme = programme_status(ctx.as_of, clauses)
+    href = url_for("audits.index")
+    last = programme.last_completed
+    # Nothing on record may be a programme not yet entered: a warning until there is a date.
+    severity = Severity.WARNING if last is None else _due_severity(programme.due_on, ctx)
+    if severity is not None:
+        yield Finding(
+            "IA-OVERDUE",
+            "8.8.1",
+            severity,
+            "audit programme",
+            "internal audits",
+            (
+                f"The last internal audit, {last.reference}, was completed on "
+                f"{last.performed_on}; the next was due by {programme.due_on} (every "
+                f"{programme.interval_months} months): complete an audit."
+                if last
+                else "No completed internal audit is on record: enter the last one, or plan "
+                "and complete one."
+            ),
+            due_on=programme.due_on,
+            href=href,
+        )
+    for audit in programme.late_planned:
+        yield Finding(
+            "IA-OVERDUE",
+            "8.8.2",
+            Severity.WARNING,
+            "internal audit",
+            audit.reference,
+            f"{audit.reference} ({audit.title}) was planned for {audit.planned_on} and is not "
+            "completed: complete it, re-plan it or cancel it with a reason.",
+            due_on=audit.planned_on,
+            href=url_for("audits.show", audit_id=audit.id),
+        )
+    for clause in programme.unaudited(clauses):
+        yield Finding(
+            "IA-OVERDUE",
+            "8.8.2",
+            Severity.WARNING,
+            "clause",
+            clause,
+            f"Clause {clause} is not covered by any internal audit completed in the last "
+            f"{programme.interval_months} months or planned within the next: add it to the "
+            "programme.",
+            href=href,
+            detail="not audited",
+        )
+
+
+@rule("MR-OVERDUE")
+def mr_overdue(ctx: GapContext) -> Iterator[Finding]:
+    """No management review with signed minutes within the interval (a warning while none is
+    on record at all)."""
+    interval = management_review_interval_months()
+    last = last_final_review(ctx.as_of)
+    due = add_months(last.held_on, interval) if last else None
+    severity = Severity.WARNING if last is None else _due_severity(due, ctx)
+    if severity is None:
+        return
+    yield Finding(
+        "MR-OVERDUE",
+        "8.9.1",
+        severity,
+        "management review",
+        "management reviews",
+        (
+            f"The last management review, {last.reference}, was held on {last.held_on}; the "
+            f"next is due by {due} (every {interval} months): hold and minute it."
+            if last
+            else "No management review with signed minutes is on record: enter the last one, "
+            "or hold and minute one."
+        ),
+        due_on=due,
+        href=url_for("reviews.index"),
+    )
+
+
+@rule("CA-OVERDUE")
+def ca_overdue(ctx: GapContext) -> Iterator[Finding]:
+    """A corrective action open past its due date on the as-of date (warning when it falls
+    due within the window)."""
+    horizon = ctx.as_of + dt.timedelta(days=ctx.warning_days + 1)
+    for action in actions_open_on(ctx.as_of, due_before=horizon):
+        nc = action.nonconformity
+        overdue = action.due_on < ctx.as_of
+        yield Finding(
+            "CA-OVERDUE",
+            "8.7.1",
+            Severity.BLOCKER if overdue else Severity.WARNING,
+            "nonconformity",
+            nc.reference,
+            f"Corrective action #{action.id} on {nc.reference} ({action.description[:80]}), "
+            f"owned by {action.owner.name}, {'was' if overdue else 'is'} due on "
+            f"{action.due_on}: complete it and report it done.",
+            due_on=action.due_on,
+            href=url_for("capa.show", nc_id=nc.id),
+            detail=f"action {action.id}",
+        )

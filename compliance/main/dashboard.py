@@ -63,6 +63,14 @@ def for_current_user() -> Dashboard:
                 "danger" if overdue else ("warning" if board.reviews_due else "success"),
             )
         )
+    from compliance.personnel.services import dashboard_cards
+
+    board.cards.extend(Card(**card) for card in dashboard_cards(current_user, today))
+    if current_user.can(Permission.EQUIPMENT_VIEW):
+        board.cards.extend(_equipment_cards(today))
+    from compliance.quality.dashboard import dashboard_cards as quality_cards
+
+    board.cards.extend(Card(**card) for card in quality_cards(current_user, today))
     if current_user.can(Permission.USERS_MANAGE):
         active = db.session.scalar(
             select(func.count()).select_from(User).where(User.is_active.is_(True))
@@ -76,3 +84,30 @@ def for_current_user() -> Dashboard:
             Card("Audit trail", str(entries), "entries recorded", url_for("audit.index"))
         )
     return board
+
+
+def _equipment_cards(today) -> list[Card]:
+    """Calibrations overdue or due soon, and out-of-tolerance impact assessments still open."""
+    from compliance.equipment import services as equipment
+
+    window = equipment.due_soon_days()
+    counts = equipment.programme_counts(today, window)
+    stop = counts["overdue"] + counts["missing"]
+    open_assessments = equipment.open_assessment_count()
+    return [
+        Card(
+            "Calibrations",
+            str(stop),
+            f"{counts['overdue']} overdue, {counts['missing']} never calibrated: do not use; "
+            f"{counts['due_soon']} due in {window} days",
+            url_for("equipment.index", due="overdue" if counts["overdue"] else "due_soon"),
+            "danger" if stop else ("warning" if counts["due_soon"] else "success"),
+        ),
+        Card(
+            "Out-of-tolerance impact",
+            str(open_assessments),
+            "impact assessments open" if open_assessments else "no assessment open",
+            url_for("equipment.assessments"),
+            "danger" if open_assessments else "success",
+        ),
+    ]

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from compliance.documents.models import Document, Revision, RevisionState
 from compliance.extensions import db
 from compliance.files.models import StoredFile
+from compliance.proficiency.models import PTEvent
 from compliance.reports.builders import evidence_index, master_document_list
+from compliance.scope.models import Method, MethodValidation
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,45 @@ def effective_documents() -> Iterator[PackageEntry]:
         yield PackageEntry(f"documents/{_safe(number)}-Rev{_safe(label)}.docx", sha256)
 
 
+_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
+def proficiency_reports() -> Iterator[PackageEntry]:
+    """PT providers' reports and method verification reports (7.7.2, 7.2)."""
+    pt = (
+        select(
+            Method.code,
+            PTEvent.round,
+            PTEvent.performed_on,
+            StoredFile.sha256,
+            StoredFile.media_type,
+        )
+        .join(PTEvent, PTEvent.method_id == Method.id)
+        .join(StoredFile, StoredFile.sha256 == PTEvent.report_sha256)
+        .order_by(Method.code, PTEvent.performed_on)
+    )
+    for code, round_, day, sha256, media_type in db.session.execute(pt):
+        name = f"{_safe(code)}-{day}-{_safe(round_)}.{_EXTENSIONS.get(media_type, 'bin')}"
+        yield PackageEntry(f"proficiency-testing/{name}", sha256)
+    validations = (
+        select(
+            Method.code,
+            MethodValidation.kind,
+            MethodValidation.performed_on,
+            StoredFile.sha256,
+            StoredFile.media_type,
+        )
+        .join(MethodValidation, MethodValidation.method_id == Method.id)
+        .join(StoredFile, StoredFile.sha256 == MethodValidation.file_sha256)
+        .order_by(Method.code, MethodValidation.performed_on)
+    )
+    for code, kind, day, sha256, media_type in db.session.execute(validations):
+        name = f"{_safe(code)}-{kind}-{day}.{_EXTENSIONS.get(media_type, 'bin')}"
+        yield PackageEntry(f"method-verification/{name}", sha256)
+
+
 # Domains with files of their own (certificates, evidence) add a source here.
-SOURCES: list[Callable[[], Iterable[PackageEntry]]] = [effective_documents]
+SOURCES: list[Callable[[], Iterable[PackageEntry]]] = [effective_documents, proficiency_reports]
 
 
 def build_package(as_of: dt.date, lab_name: str):

@@ -71,9 +71,25 @@ def _browser_missing() -> str | None:
 class LiveServer:
     url: str
     log_path: Path
+    # The server's environment (database, instance folder), for commands run against it.
+    env: dict = field(default_factory=dict, repr=False)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """`python ARGS` in the server's environment (e.g. a seeding module); fails loudly."""
+        done = subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done
 
 
 def _flask(*args: str) -> list[str]:
@@ -136,7 +152,7 @@ def live_server(database_url, tmp_path_factory) -> Iterator[LiveServer]:
             )
             if demo.returncode != 0:
                 pytest.fail(f"flask demo load failed:\n{demo.stdout}{demo.stderr}")
-            yield LiveServer(_wait_until_serving(server, log_path), log_path)
+            yield LiveServer(_wait_until_serving(server, log_path), log_path, env)
         finally:
             server.terminate()
             try:
@@ -181,6 +197,12 @@ class PageLog:
         if message.type == "error" and urlparse(where).path != "/favicon.ico":
             self.problems.append(f"console error at {where}: {message.text}")
 
+    def request_failed(self, request) -> None:
+        # ERR_ABORTED is the browser cancelling a page's pending loads (a script, the icon)
+        # because the journey moved on to the next page; a missing file is a 404 response.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
     def responses_to(self, pattern: str) -> list[tuple[str, int]]:
         return [(url, status) for url, status in self.responses if re.search(pattern, url)]
 
@@ -206,10 +228,7 @@ def page(context, page_log, backend, request) -> Iterator[Page]:
     page.add_init_script(REPORT_CSP_VIOLATIONS)
     page.on("console", page_log.console)
     page.on("pageerror", lambda error: page_log.problems.append(f"page error: {error}"))
-    page.on(
-        "requestfailed",
-        lambda req: page_log.problems.append(f"request failed: {req.url} ({req.failure})"),
-    )
+    page.on("requestfailed", page_log.request_failed)
     page.on("response", lambda response: page_log.responses.append((response.url, response.status)))
     yield page
     if not page.is_closed():

@@ -1,0 +1,1 @@
+"""Complaints (7.9): the complaint log."""

@@ -1,0 +1,248 @@
+"""The equipment list: search, filter, sort and export, each item with its calibration status.
+
+One query per page whatever the size of the register: each item's latest calibration comes from
+a set-based subquery (services.latest_calibrations), never from a query per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import lazyload
+
+from compliance.equipment.models import Equipment, EquipmentMethod, EquipmentStatus
+from compliance.equipment.services import (
+    CalibrationStatus,
+    calibration_status,
+    in_programme,
+    latest_calibrations,
+)
+from compliance.extensions import db
+from compliance.scope.models import Method
+from compliance.users.models import User
+
+DUE_FILTERS = {
+    "overdue": "overdue - do not use",
+    "due_soon": "due soon",
+    "missing": "not calibrated",
+    "ok": "calibrated, not due soon",
+    "not_required": "no calibration required",
+}
+SORTS = ("asset_id", "due", "description", "location")
+
+
+@dataclass
+class RegisterFilters:
+    q: str = ""
+    status: str = ""
+    due: str = ""
+    equipment_type: str = ""
+    location: str = ""
+    method: str = ""  # a method code
+    custodian_id: int | None = None
+    sort: str = "asset_id"
+
+    @classmethod
+    def from_args(cls, args) -> RegisterFilters:
+        sort = args.get("sort", "asset_id")
+        return cls(
+            q=args.get("q", "").strip(),
+            status=args.get("status", ""),
+            due=args.get("due", ""),
+            equipment_type=args.get("type", "").strip(),
+            location=args.get("location", "").strip(),
+            method=args.get("method", "").strip(),
+            custodian_id=args.get("custodian", type=int),
+            sort=sort if sort in SORTS else "asset_id",
+        )
+
+    def as_args(self) -> dict:
+        """The filters as query-string arguments (for export and label links)."""
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "due": self.due,
+            "type": self.equipment_type,
+            "location": self.location,
+            "method": self.method,
+            "custodian": self.custodian_id,
+            "sort": self.sort if self.sort != "asset_id" else None,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class RegisterRow:
+    equipment: Equipment
+    last_calibrated_on: dt.date | None
+    calibration: CalibrationStatus
+
+
+def register_query(filters: RegisterFilters, *, today: dt.date, window_days: int):
+    """(Equipment, last calibrated_on, due_on, has calibration) rows matching the filters."""
+    latest = latest_calibrations()
+    stmt = select(
+        Equipment,
+        latest.c.calibrated_on,
+        latest.c.due_on,
+        latest.c.event_id.is_not(None).label("has_calibration"),
+    ).outerjoin(latest, latest.c.equipment_id == Equipment.id)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(column).like(like)
+                    for column in (
+                        Equipment.asset_id,
+                        Equipment.description,
+                        Equipment.manufacturer,
+                        Equipment.model,
+                        Equipment.serial_number,
+                        Equipment.equipment_type,
+                    )
+                )
+            )
+        )
+    if filters.status in {s.value for s in EquipmentStatus}:
+        stmt = stmt.where(Equipment.status == filters.status)
+    if filters.equipment_type:
+        stmt = stmt.where(Equipment.equipment_type == filters.equipment_type)
+    if filters.location:
+        stmt = stmt.where(Equipment.location == filters.location)
+    if filters.custodian_id:
+        stmt = stmt.where(Equipment.custodian_id == filters.custodian_id)
+    if filters.method:
+        stmt = stmt.where(
+            Equipment.id.in_(
+                select(EquipmentMethod.equipment_id)
+                .join(Method, Method.id == EquipmentMethod.method_id)
+                .where(func.upper(Method.code) == filters.method.upper())
+            )
+        )
+    horizon = today + dt.timedelta(days=window_days)
+    due_conditions = {
+        "overdue": and_(in_programme(), latest.c.due_on < today),
+        "due_soon": and_(in_programme(), latest.c.due_on >= today, latest.c.due_on <= horizon),
+        "missing": and_(
+            in_programme(), or_(latest.c.event_id.is_(None), latest.c.due_on.is_(None))
+        ),
+        "ok": and_(in_programme(), latest.c.due_on > horizon),
+        "not_required": Equipment.calibration_required.is_(False),
+    }
+    if filters.due in due_conditions:
+        stmt = stmt.where(due_conditions[filters.due])
+    order = {
+        "due": (latest.c.due_on.is_(None), latest.c.due_on, Equipment.asset_id),
+        "description": (Equipment.description, Equipment.asset_id),
+        "location": (Equipment.location, Equipment.asset_id),
+    }.get(filters.sort, (Equipment.asset_id,))
+    return stmt.order_by(*order)
+
+
+def to_rows(result_rows, *, today: dt.date, window_days: int) -> list[RegisterRow]:
+    return [
+        RegisterRow(
+            equipment=equipment,
+            last_calibrated_on=calibrated_on,
+            calibration=calibration_status(
+                status=equipment.status,
+                calibration_required=equipment.calibration_required,
+                due_on=due_on,
+                has_calibration=bool(has_calibration),
+                today=today,
+                window_days=window_days,
+            ),
+        )
+        for equipment, calibrated_on, due_on, has_calibration in result_rows
+    ]
+
+
+def filter_choices() -> dict:
+    """Values for the filter drop-downs: types, locations, methods and custodians in use."""
+    types = db.session.scalars(
+        select(Equipment.equipment_type)
+        .where(Equipment.equipment_type != "")
+        .distinct()
+        .order_by(Equipment.equipment_type)
+    ).all()
+    locations = db.session.scalars(
+        select(Equipment.location)
+        .where(Equipment.location != "")
+        .distinct()
+        .order_by(Equipment.location)
+    ).all()
+    methods = db.session.execute(select(Method.code, Method.title).order_by(Method.code)).all()
+    custodians = db.session.execute(
+        select(User.id, User.name)
+        .where(
+            User.id.in_(select(Equipment.custodian_id).where(Equipment.custodian_id.is_not(None)))
+        )
+        .order_by(User.name)
+    ).all()
+    return {"types": types, "locations": locations, "methods": methods, "custodians": custodians}
+
+
+EXPORT_HEADER = [
+    "asset_id",
+    "description",
+    "type",
+    "manufacturer",
+    "model",
+    "serial_number",
+    "firmware_version",
+    "location",
+    "custodian",
+    "status",
+    "calibration_required",
+    "calibration_interval_months",
+    "check_interval_months",
+    "last_calibrated_on",
+    "calibration_due_on",
+    "calibration_status",
+    "methods",
+]
+
+
+def export_rows(filters: RegisterFilters, *, today: dt.date, window_days: int):
+    """Every matching item as a row for the XLSX/CSV export (two queries in all)."""
+    stmt = register_query(filters, today=today, window_days=window_days)
+    rows = to_rows(
+        db.session.execute(stmt.options(lazyload(Equipment.methods))).all(),
+        today=today,
+        window_days=window_days,
+    )
+    codes: dict[int, list[str]] = defaultdict(list)
+    ids = stmt.with_only_columns(Equipment.id).order_by(None)
+    if rows:
+        for equipment_id, code in db.session.execute(
+            select(EquipmentMethod.equipment_id, Method.code)
+            .join(Method, Method.id == EquipmentMethod.method_id)
+            .where(EquipmentMethod.equipment_id.in_(ids))
+            .order_by(Method.code)
+        ):
+            codes[equipment_id].append(code)
+    for row in rows:
+        item = row.equipment
+        yield [
+            item.asset_id,
+            item.description,
+            item.equipment_type,
+            item.manufacturer,
+            item.model,
+            item.serial_number,
+            item.firmware_version,
+            item.location,
+            item.custodian.name if item.custodian else None,
+            item.status_label,
+            item.calibration_required,
+            item.calibration_interval_months,
+            item.check_interval_months,
+            row.last_calibrated_on,
+            row.calibration.due_on,
+            row.calibration.label,
+            ";".join(codes[item.id]),
+        ]

@@ -1,0 +1,1 @@
+"""Personnel (clause 6.2): staff, job roles, training, competence and authorization per method."""

@@ -1,0 +1,1 @@
+"""Proficiency testing and interlaboratory comparisons (7.7.2)."""

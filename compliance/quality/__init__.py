@@ -1,0 +1,1 @@
+"""What the quality-system records share: intervals, reference numbers, clause evidence."""

@@ -1,0 +1,1 @@
+"""Management reviews (8.9): inputs, decisions, actions and minutes."""
