@@ -114,6 +114,7 @@ def master_document_list(lab_name: str) -> bytes:
     return report.to_bytes()
 
 
-def _clause_key(number: str) -> list:
+def _clause_key(number: str) -> tuple:
+    """"6.2" < "6.2 a" < "6.2.5": numbers first, then the lettered item."""
     head, _, letter = number.partition(" ")
-    return [int(p) for p in head.split(".")] + [letter]
+    return tuple(int(p) for p in head.split(".")), letter

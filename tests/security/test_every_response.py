@@ -39,10 +39,7 @@ LEAKS = [
 STRING_ARGUMENTS = {"number": "6.4", "filename": "css/app.css", "token": "not-a-token"}
 # Server errors this walk found in code outside this test's reach, by the function that
 # raises. The walk fails when none of them fails any more, so the entry goes with the fix.
-KNOWN_FAILURES = {
-    ("compliance/reports/builders.py", "evidence_index"): "_clause_key compares int with str "
-    "when the evidence holds both '6.2.5' and a lettered clause such as '6.2 a' (TypeError)",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _known_failure(error: BaseException) -> tuple[str, str] | None:
@@ -51,10 +48,6 @@ def _known_failure(error: BaseException) -> tuple[str, str] | None:
             if frame.filename.endswith(path) and frame.name == function:
                 return path, function
     return None
-
-
-# A page that runs into each known failure.
-KNOWN_PROBES = {("compliance/reports/builders.py", "evidence_index"): "reports.evidence_index"}
 
 
 def _forget_failure() -> None:
@@ -170,22 +163,6 @@ def test_every_route_answers_with_security_headers_and_no_leak(demo_app, role):
         seen += 1
     assert seen > 100
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.requirement("REQ-WEB-02")
-@pytest.mark.parametrize("known", list(KNOWN_FAILURES), ids=lambda k: k[1])
-def test_known_failures_still_fail(demo_app, known):
-    """The walk tolerates KNOWN_FAILURES; once one is fixed this fails: drop its entry."""
-    client = _signed_in(demo_app, Role.QUALITY_MANAGER)
-    with demo_app.test_request_context():
-        path = url_for(KNOWN_PROBES[known])
-    failed = None
-    try:
-        client.get(path).close()
-    except Exception as error:
-        failed = _known_failure(error)
-    _forget_failure()
-    assert failed == known, f"{known} no longer fails: remove it from KNOWN_FAILURES"
 
 
 @pytest.mark.requirement("REQ-WEB-02")
