@@ -180,8 +180,9 @@ def _register_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and current_user.is_authenticated:
-            headers.setdefault("Cache-Control", "no-store")
+        if current_user and current_user.is_authenticated and request.endpoint != "static":
+            # Override send_file's "no-cache": a signed-in page or download is never stored.
+            headers["Cache-Control"] = "no-store"
         return response
 
 
