@@ -25,7 +25,7 @@ from compliance.equipment.models import (
 )
 from compliance.feeds.models import CalendarFeedToken
 from compliance.files.models import StoredFile
-from compliance.gaps.models import FindingAcceptance, GapSnapshot, LabSetting
+from compliance.gaps.models import FindingAcceptance, GapSnapshot
 from compliance.personnel.models import (
     Authorization,
     CompetenceAssessment,
@@ -41,6 +41,7 @@ from compliance.reminders.models import ReminderPreference, ReminderSend
 from compliance.reviews.models import ManagementReview, ReviewAction, ReviewInput
 from compliance.risks.models import Risk, RiskClause
 from compliance.scope.models import Method, MethodEquipmentRequirement, MethodValidation
+from compliance.settings import LabSetting
 from compliance.signatures.models import Signature
 from compliance.users.models import User, UserRole, UserSession
 

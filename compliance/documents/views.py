@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from compliance.dates import lab_today
 from compliance.db import utcnow
@@ -34,19 +33,16 @@ from compliance.documents.models import AcknowledgementTask, Document, Revision,
 from compliance.documents.redline import redline
 from compliance.extensions import db
 from compliance.files.services import DOCX_MEDIA_TYPE, load_bytes
+from compliance.outcomes import CHANGED_ELSEWHERE, commit_or_report
 from compliance.pagination import paginate_rows
 from compliance.permissions import Permission, requires
-from compliance.signatures.services import SignatureError, signatures_for
+from compliance.signatures.services import signatures_for
 from compliance.uploads.errors import UploadRejected
 from compliance.users.models import User
 
 bp = Blueprint("documents", __name__)
 S = RevisionState
 REFUSALS = (services.WorkflowError, UploadRejected)
-CHANGED_ELSEWHERE = (
-    "This {what} was changed by someone else since you opened it; nothing was saved. "
-    "Review the current values and try again."
-)
 
 
 def _document(document_id: int) -> Document:
@@ -74,28 +70,7 @@ def _id_arg(name: str) -> int | None:
 
 
 def _commit_or_report(action, success: str, *, what: str = "record") -> bool:
-    """Run a service call; commit on success, report the refusal otherwise."""
-    try:
-        action()
-        db.session.flush()
-    except StaleDataError:
-        # Another request saved this row between our read and our write: its version column
-        # no longer matched, so the UPDATE changed nothing. Say so instead of failing.
-        db.session.rollback()
-        flash(CHANGED_ELSEWHERE.format(what=what), "warning")
-        return False
-    except SignatureError as error:
-        # Only the failed-password count was written; it must survive (lockout).
-        db.session.commit()
-        flash(str(error), "danger")
-        return False
-    except REFUSALS as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return commit_or_report(action, success, refusals=REFUSALS, what=what)
 
 
 # --- register -------------------------------------------------------------------------------

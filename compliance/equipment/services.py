@@ -40,8 +40,8 @@ from compliance.equipment.models import (
 )
 from compliance.extensions import db
 from compliance.files.services import store_bytes
-from compliance.gaps.models import LabSetting
 from compliance.scope.models import Method
+from compliance.settings import LabSetting
 from compliance.signatures.models import Meaning, Signature
 from compliance.signatures.services import sign
 from compliance.uploads.evidence import check_evidence_file

@@ -43,10 +43,11 @@ from compliance.equipment.models import (
 from compliance.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_bytes, xlsx_bytes
 from compliance.extensions import db
 from compliance.files.models import StoredFile
+from compliance.outcomes import commit_or_report
 from compliance.pagination import paginate_rows
 from compliance.permissions import Permission, requires
 from compliance.scope.models import Method
-from compliance.signatures.services import SignatureError, signatures_for
+from compliance.signatures.services import signatures_for
 from compliance.uploads.errors import UploadRejected
 from compliance.users.models import User
 
@@ -70,21 +71,8 @@ def _methods() -> list[tuple[int, str]]:
     return [(m.id, m.code) for m in db.session.scalars(select(Method).order_by(Method.code))]
 
 
-def _commit_or_report(action, success: str) -> bool:
-    """Run a service call; commit on success, report the refusal otherwise."""
-    try:
-        action()
-    except SignatureError as error:
-        db.session.commit()  # only the failed-password count was written; it must survive
-        flash(str(error), "danger")
-        return False
-    except REFUSALS as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+def _commit_or_report(action, success: str, *, what: str = "record") -> bool:
+    return commit_or_report(action, success, refusals=REFUSALS, what=what)
 
 
 def _flash_errors(form) -> None:

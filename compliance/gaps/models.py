@@ -39,12 +39,3 @@ class GapSnapshot(db.Model):
     taken_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     findings: Mapped[dict] = mapped_column(JSON)  # {ident: [severity, rule, message]}
     taken_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class LabSetting(db.Model):
-    """Small lab-wide settings a quality manager changes in the app (e.g. the assessment date)."""
-
-    __tablename__ = "lab_settings"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))

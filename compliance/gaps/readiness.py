@@ -11,8 +11,8 @@ from compliance.clauses.catalogue_iso17025 import BY_NUMBER
 from compliance.extensions import db
 from compliance.gaps.engine import Evaluation
 from compliance.gaps.findings import Finding, Severity
-from compliance.gaps.models import LabSetting
 from compliance.gaps.rules import requirement_clauses
+from compliance.settings import LabSetting
 
 ASSESSMENT_KEY = "assessment_on"
 CHAPTERS = ("4", "5", "6", "7", "8")
