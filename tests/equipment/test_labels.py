@@ -61,18 +61,19 @@ def test_label_page_and_a_sheet_for_a_selection(app, client, auth, make_user, it
     overdue, fine = items
     auditor = make_user("auditor")
     auth.login(auditor.email)
-    with time_machine.travel(dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC), tick=True):
-        response = client.get(f"/equipment/{overdue.id}/label")
-        assert response.status_code == 200
-        assert response.mimetype.endswith("wordprocessingml.document")
-        text = _text(response.data)
-        assert "EQ-OLD-01" in text and "OVERDUE - DO NOT USE" in text and "2026-05-01" in text
-        base = app.config["PUBLIC_BASE_URL"].rstrip("/")
-        assert f"{base}/equipment/{overdue.id}" in text
-        sheet = client.get(f"/equipment/labels?id={overdue.id}&id={fine.id}")
-        text = _text(sheet.data)
-        assert "EQ-OLD-01" in text and "EQ-NEW-01" in text and len(_images(sheet.data)) == 2
-        only_overdue = _text(client.get("/equipment/labels?due=overdue").data)
-        assert "EQ-OLD-01" in only_overdue and "EQ-NEW-01" not in only_overdue
-        empty = client.get("/equipment/labels?q=nothing-matches")
-        assert empty.status_code == 302
+    # The items fixture keeps the clock at 2026-06-10; travelling again would move it backwards
+    # past the session cookie's timestamp, and a slow run would be signed out.
+    response = client.get(f"/equipment/{overdue.id}/label")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    text = _text(response.data)
+    assert "EQ-OLD-01" in text and "OVERDUE - DO NOT USE" in text and "2026-05-01" in text
+    base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    assert f"{base}/equipment/{overdue.id}" in text
+    sheet = client.get(f"/equipment/labels?id={overdue.id}&id={fine.id}")
+    text = _text(sheet.data)
+    assert "EQ-OLD-01" in text and "EQ-NEW-01" in text and len(_images(sheet.data)) == 2
+    only_overdue = _text(client.get("/equipment/labels?due=overdue").data)
+    assert "EQ-OLD-01" in only_overdue and "EQ-NEW-01" not in only_overdue
+    empty = client.get("/equipment/labels?q=nothing-matches")
+    assert empty.status_code == 302
