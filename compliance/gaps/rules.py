@@ -381,3 +381,7 @@ def ca_overdue(ctx: GapContext) -> Iterator[Finding]:
             href=url_for("capa.show", nc_id=nc.id),
             detail=f"action {action.id}",
         )
+
+
+# The domain rule modules register themselves with @rule on import.
+from compliance.gaps import equipment_rules, personnel_rules  # noqa: E402, F401
