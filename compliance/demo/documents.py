@@ -1605,6 +1605,184 @@ def _method_spec(code: str, title: str) -> Spec:
     )
 
 
+FACILITIES = Spec(
+    number="QP-6.3-01",
+    title="Facilities and Environmental Conditions",
+    doc_type=DocumentType.PROCEDURE,
+    owner=DIRECTOR,
+    interval=24,
+    clauses=("6.1", "6.3.1", "6.3.2", "6.3.3", "6.3.4", "6.3.5"),
+    audiences=(STAFF,),
+    purpose="Describes the resources, facilities and environmental conditions the laboratory "
+    "keeps so that its results are valid.",
+    scope="The inspection, X-ray, electrical test and decapsulation areas and the secure "
+    "parts store.",
+    responsibilities=(
+        ("Laboratory Director", "Provides the staff, facilities and equipment the scope needs."),
+        ("Senior Technician", "Monitors and records the room conditions; acts on alarms."),
+        ("All staff", "Keep ESD controls and access restrictions."),
+    ),
+    steps=(
+        "Each test method states the environmental conditions it needs; the bench sheet records "
+        "them at the start of the test.",
+        "Temperature and humidity are logged continuously in the test areas; an excursion stops "
+        "testing until the conditions are restored and the work affected is assessed.",
+        {
+            0: "ESD-protected areas are checked every month.",
+            1: "ESD-protected areas are checked every month to ANSI/ESD S20.20; failed "
+            "wrist straps and mats are taken out of use at once.",
+        },
+        "Access to the test areas and the parts store is limited to authorised staff; visitors "
+        "are escorted and signed in.",
+        "Incompatible activities (decapsulation chemistry, X-ray) are separated and labelled.",
+    ),
+    records=("Environmental logs", "ESD audit records", "Visitor log"),
+    references=("ANSI/ESD S20.20", "QP-7.10-01 Nonconforming Work"),
+    revisions=(
+        Rev("Initial issue.", months=60),
+        Rev("ESD checks to ANSI/ESD S20.20.", months=14),
+    ),
+)
+
+CONTRACT_REVIEW = Spec(
+    number="QP-7.1-01",
+    title="Review of Requests, Tenders and Contracts",
+    doc_type=DocumentType.PROCEDURE,
+    owner=QM,
+    interval=24,
+    clauses=("7.1.1", "7.1.2", "7.1.3", "7.1.4", "7.1.5", "7.1.6", "7.1.7", "7.1.8"),
+    audiences=(QUALITY,),
+    purpose="Describes how customer requests are reviewed before the laboratory agrees to "
+    "perform the work.",
+    scope="Quotations, purchase orders and changes to agreed work.",
+    responsibilities=(
+        ("Quality Manager", "Reviews each request and records the review."),
+        ("Laboratory Director", "Approves deviations and subcontracting."),
+    ),
+    steps=(
+        "The request is checked for the methods required, the AS6171 risk level and the "
+        "number of parts; the laboratory confirms it has the capability and resources.",
+        "A method the customer asks for that is inappropriate or out of date is pointed out "
+        "to the customer before the work starts.",
+        {
+            1: "A statement of conformity is only agreed with its decision rule stated and "
+            "accepted by the customer."
+        },
+        "Any difference between the request and the order is resolved before work begins; "
+        "deviations are agreed with the customer in writing.",
+        "Changes after the work has started are reviewed again and communicated to all staff "
+        "affected.",
+    ),
+    records=("Contract review record on the job traveller", "Customer correspondence"),
+    references=(_AS6171, "QP-7.8-01 Reporting of Results"),
+    revisions=(
+        Rev("Initial issue.", months=48),
+        Rev("Decision rules agreed at contract review.", months=20),
+    ),
+)
+
+SAMPLING = Spec(
+    number="QP-7.3-01",
+    title="Sampling of Parts Lots",
+    doc_type=DocumentType.PROCEDURE,
+    owner=SENIOR_TECH,
+    interval=24,
+    clauses=("7.3.1", "7.3.2", "7.3.3"),
+    audiences=(STAFF,),
+    purpose="Describes how samples are drawn from a lot of parts for the AS6171 test methods.",
+    scope="All lots submitted for suspect/counterfeit part testing.",
+    responsibilities=(
+        ("Senior Technician", "Selects the sample per the plan and records it."),
+        ("Receiving Inspector", "Keeps the lot's identity and packaging intact."),
+    ),
+    steps=(
+        "The sample size per test method follows the AS6171 test level agreed at contract review.",
+        {
+            0: "Parts are drawn at random from the lot.",
+            1: "Parts are drawn at random across reels, tubes and date codes, using the random "
+            "selection tool on the job traveller.",
+        },
+        "Any deviation from the sampling plan requested by the customer is recorded and "
+        "stated on the report.",
+        "The sampling record names the sampler, the date, the plan and the parts drawn.",
+    ),
+    records=("Sampling record on the job traveller",),
+    references=(_AS6171, "QP-7.1-01 Review of Requests, Tenders and Contracts"),
+    revisions=(
+        Rev("Initial issue.", months=54),
+        Rev("Random selection across date codes.", months=20),
+    ),
+)
+
+HANDLING = Spec(
+    number="QP-7.4-01",
+    title="Handling of Test Items",
+    doc_type=DocumentType.PROCEDURE,
+    owner=SENIOR_TECH,
+    interval=24,
+    clauses=("7.4.1", "7.4.2", "7.4.3", "7.4.4"),
+    audiences=(STAFF,),
+    purpose="Describes how parts are received, identified, stored, protected and returned.",
+    scope="Customer parts from receipt to return or disposal.",
+    responsibilities=(
+        ("Receiving Inspector", "Receives, identifies and logs each lot."),
+        ("All staff", "Keep parts in ESD- and moisture-safe packaging between tests."),
+    ),
+    steps=(
+        "Each lot receives a unique job number on receipt; every part taken for testing keeps "
+        "that number through the destructive and non-destructive tests.",
+        "Condition on receipt is photographed and recorded; damage or doubt about suitability "
+        "is reported to the customer before testing.",
+        "Moisture-sensitive parts are stored in dry cabinets and baked per J-STD-033 before "
+        "heating tests.",
+        {
+            1: "Suspect counterfeit parts are quarantined in the secure store and returned only "
+            "as the customer and the contract direct."
+        },
+    ),
+    records=("Receiving log", "Chain-of-custody record"),
+    references=("IPC/JEDEC J-STD-033", "QP-7.3-01 Sampling of Parts Lots"),
+    revisions=(
+        Rev("Initial issue.", months=60),
+        Rev("Quarantine of suspect parts in the secure store.", months=18),
+    ),
+)
+
+DATA_CONTROL = Spec(
+    number="QP-7.11-01",
+    title="Control of Data and Information Management",
+    doc_type=DocumentType.PROCEDURE,
+    owner=QM,
+    interval=24,
+    clauses=("7.11.1", "7.11.2", "7.11.3", "7.11.4", "7.11.5", "7.11.6"),
+    audiences=(QUALITY,),
+    purpose="Describes how the laboratory validates, protects and maintains the software and "
+    "data it uses for its activities.",
+    scope="This compliance system, instrument software and the job records.",
+    responsibilities=(
+        ("IT and Systems Administrator", "Backups, access control and software updates."),
+        ("Quality Manager", "Validation records; approves changes to validated software."),
+    ),
+    steps=(
+        "Software is validated before use and after each change; the validation report of "
+        "the compliance system is kept with its release.",
+        "Access is personal and role-based; accounts of leavers are disabled the day they leave.",
+        {
+            0: "Data are backed up every night.",
+            1: "Data are backed up every night and a restore from the backup is tested every "
+            "quarter.",
+        },
+        "Calculations and data transfers are checked when first used and after changes.",
+        "Instrument software versions are recorded on the equipment register.",
+    ),
+    records=("Software validation reports", "Backup and restore test log", "Access reviews"),
+    references=("QP-8.4-01 Control of Records",),
+    revisions=(
+        Rev("Initial issue.", months=40),
+        Rev("Quarterly restore tests.", months=12),
+    ),
+)
+
 SPECS: tuple[Spec, ...] = (
     QUALITY_MANUAL,
     IMPARTIALITY,
@@ -1613,12 +1791,17 @@ SPECS: tuple[Spec, ...] = (
     EQUIPMENT,
     TRACEABILITY,
     PURCHASING,
+    FACILITIES,
+    CONTRACT_REVIEW,
+    SAMPLING,
+    HANDLING,
     METHODS,
     UNCERTAINTY,
     VALIDITY,
     REPORTING,
     COMPLAINTS,
     NONCONFORMING_WORK,
+    DATA_CONTROL,
     DOCUMENT_CONTROL,
     RECORDS,
     RISKS,
