@@ -16,7 +16,9 @@ from sqlalchemy import and_, select
 
 from compliance.clauses.models import Clause, ClauseLink
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
+from compliance.equipment.evidence import EQUIPMENT_SOURCES
 from compliance.extensions import db
+from compliance.personnel.evidence import PERSONNEL_SOURCES
 from compliance.quality.evidence import QUALITY_SOURCES
 
 
@@ -84,6 +86,8 @@ SOURCES: list[Callable[[dt.date], Iterable[Evidence]]] = [
     effective_documents,
     manual_links,
     *QUALITY_SOURCES,  # audits, reviews, CAPA, PT, risks, complaints, method verification
+    *EQUIPMENT_SOURCES,  # calibrations, checks, providers, impact assessments, register
+    *PERSONNEL_SOURCES,  # job role requirements, training, competence, authorizations
 ]
 
 
