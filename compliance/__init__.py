@@ -28,6 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=_asset_folder("static"),
     )
     app.config.update(settings)
+    from compliance.web import BoundedIntegerConverter
+
+    # Before any route is added: an <int:...> id past an integer column is a 404, not a 500.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     if app.config["PRODUCTION"] and (app.debug or app.config.get("DEBUG")):
         raise RuntimeError(
             "Refusing to start: debug mode is on in production. Unset FLASK_DEBUG, or set "

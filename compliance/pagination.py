@@ -5,6 +5,9 @@ from flask_sqlalchemy.pagination import SelectPagination
 
 from compliance.extensions import db
 
+# Far past any real list, and small enough that the row offset fits a 64-bit integer.
+MAX_PAGE = 1_000_000
+
 
 class RowPagination(SelectPagination):
     """Pages of whole rows, for list queries that select several entities at once."""
@@ -15,8 +18,11 @@ class RowPagination(SelectPagination):
 
 
 def _page_args() -> dict:
+    # Past MAX_PAGE the OFFSET overflows in the database; such a page is as empty as any past
+    # the last one. Below 1, error_out=False shows the first page.
+    page = min(request.args.get("page", 1, type=int), MAX_PAGE)
     return {
-        "page": request.args.get("page", 1, type=int),
+        "page": page,
         "per_page": current_app.config["PER_PAGE"],
         "max_per_page": 200,
         "error_out": False,

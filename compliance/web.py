@@ -16,7 +16,9 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from compliance.db import utcnow
 from compliance.extensions import db, login_manager
@@ -30,6 +32,31 @@ CSP = (
 
 # Reachable while a password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
+# The largest id an integer column holds (PostgreSQL `integer`): a larger number names no record.
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route (create_app registers it as "int"): a number past MAX_ID
+    matches no route, a 404, instead of reaching the database, which refuses it."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def record_id(value: str) -> int:
+    """A record id from a query string, as `type=` for `request.args.get/getlist`: anything
+    no id column can hold raises ValueError, so werkzeug answers the default (or drops it)."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(f"{value!r} is not a record id")
+    return number
+
+
+class NulCharacter(BadRequest):
+    """PostgreSQL refuses NUL in text, and no field of ours has a use for one."""
+
+    description = "The request contains a NUL character, which no field accepts."
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -43,6 +70,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def register_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    _register_input_checks(app)
     if app.config.get("PROXY_COUNT"):
         # Behind N trusted reverse proxies: believe their X-Forwarded-Proto/For/Host.
         n = int(app.config["PROXY_COUNT"])
@@ -107,6 +135,27 @@ def _register_scope_and_quality(app: Flask) -> None:
         app.register_blueprint(bp)
     for bp in (complaints_bp, risks_bp):
         app.register_blueprint(bp)
+
+
+def _register_input_checks(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """Before any view: a NUL anywhere a text is read from the request is a 400."""
+        if any("\x00" in text for text in _request_texts()):
+            raise NulCharacter()
+
+
+def _request_texts():
+    """The path, query-string and form names and values, and uploads' names. Not the uploaded
+    bytes: binary files hold NULs legitimately."""
+    yield request.path
+    for fields in (request.args, request.form):
+        for name, value in fields.items(multi=True):
+            yield name
+            yield value
+    for name, upload in request.files.items(multi=True):
+        yield name
+        yield upload.filename or ""
 
 
 def _register_login(app: Flask) -> None:
@@ -199,9 +248,11 @@ def _register_errors(app: Flask) -> None:
         return redirect(target or url_for("main.index")), 303
 
     def page(code: int, title: str, message: str):
-        def handler(_error):
+        def handler(error):
             db.session.rollback()
-            return render_template("error.html", code=code, title=title, message=message), code
+            # Our own refusals say what was wrong; werkzeug's generic ones get the page's text.
+            shown = error.description if isinstance(error, NulCharacter) else message
+            return render_template("error.html", code=code, title=title, message=shown), code
 
         return handler
 

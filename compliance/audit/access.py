@@ -14,7 +14,8 @@ def log_page_view(user, request, status: int) -> None:
         PageView(
             user_id=user.id,
             viewed_at=utcnow(),
-            path=request.full_path.rstrip("?")[:500],
+            # The query string stays percent-encoded; a NUL in the path would be refused.
+            path=request.full_path.rstrip("?").replace("\x00", "%00")[:500],
             endpoint=(request.endpoint or "")[:100],
             status=status,
         )

@@ -14,6 +14,7 @@ from compliance.extensions import db
 from compliance.pagination import paginate, paginate_rows
 from compliance.permissions import Permission, requires
 from compliance.users.models import User
+from compliance.web import record_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 access_bp = Blueprint("access", __name__, url_prefix="/access-log")
@@ -107,6 +108,6 @@ def page_views():
         .join(User, User.id == PageView.user_id)
         .order_by(PageView.viewed_at.desc(), PageView.id.desc())
     )
-    if user_id := request.args.get("user", type=int):
+    if user_id := request.args.get("user", type=record_id):
         stmt = stmt.where(PageView.user_id == user_id)
     return render_template("audit/page_views.html", page=paginate_rows(stmt))

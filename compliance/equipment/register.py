@@ -23,6 +23,7 @@ from compliance.equipment.services import (
 from compliance.extensions import db
 from compliance.scope.models import Method
 from compliance.users.models import User
+from compliance.web import record_id
 
 DUE_FILTERS = {
     "overdue": "overdue - do not use",
@@ -55,7 +56,7 @@ class RegisterFilters:
             equipment_type=args.get("type", "").strip(),
             location=args.get("location", "").strip(),
             method=args.get("method", "").strip(),
-            custodian_id=args.get("custodian", type=int),
+            custodian_id=args.get("custodian", type=record_id),
             sort=sort if sort in SORTS else "asset_id",
         )
 

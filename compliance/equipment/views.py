@@ -50,6 +50,7 @@ from compliance.scope.models import Method
 from compliance.signatures.services import signatures_for
 from compliance.uploads.errors import UploadRejected
 from compliance.users.models import User
+from compliance.web import record_id
 
 bp = Blueprint("equipment", __name__)
 REFUSALS = (services.EquipmentError, UploadRejected)
@@ -506,7 +507,7 @@ def label(equipment_id: int):
 @requires(Permission.EQUIPMENT_VIEW)
 def label_sheet():
     """A sheet of labels for the ticked items (?id=...), or for everything the filters match."""
-    ids = request.args.getlist("id", type=int) or None
+    ids = request.args.getlist("id", type=record_id) or None
     rows = _label_rows(register.RegisterFilters.from_args(request.args), ids)
     if not rows:
         flash("No equipment matches: nothing to print.", "warning")
@@ -524,7 +525,7 @@ def calendar_view():
     today = lab_today()
     year, month = calendar.parse_month(request.args.get("month"), today)
     location = request.args.get("location", "").strip()
-    custodian_id = request.args.get("custodian", type=int)
+    custodian_id = request.args.get("custodian", type=record_id)
     view = calendar.month_view(
         year, month, today=today, location=location, custodian_id=custodian_id
     )

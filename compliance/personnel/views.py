@@ -26,6 +26,7 @@ from compliance.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_bytes, xlsx_
 from compliance.extensions import db
 from compliance.files.models import StoredFile
 from compliance.files.services import load_bytes
+from compliance.outcomes import commit_or_report
 from compliance.pagination import paginate
 from compliance.permissions import Permission, requires
 from compliance.personnel import matrix as training_matrix
@@ -56,6 +57,7 @@ from compliance.personnel.models import (
 from compliance.scope.models import Method, MethodStatus
 from compliance.signatures.services import SignatureError, signatures_for
 from compliance.uploads.errors import UploadRejected
+from compliance.web import record_id
 
 bp = Blueprint("personnel", __name__, url_prefix="/personnel")
 REFUSALS = (services.PersonnelError, UploadRejected)
@@ -80,21 +82,8 @@ def _flash_errors(form) -> None:
             flash(error, "danger")
 
 
-def _run(action, success: str) -> bool:
-    """Run a service call; commit on success, report the refusal otherwise."""
-    try:
-        action()
-    except SignatureError as error:
-        db.session.commit()  # only the failed-password count was written; it must survive
-        flash(str(error), "danger")
-        return False
-    except REFUSALS as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+def _commit_or_report(action, success: str, *, what: str = "record") -> bool:
+    return commit_or_report(action, success, refusals=REFUSALS, what=what)
 
 
 def _evidence(form) -> str | None:
@@ -129,7 +118,7 @@ def _items() -> list[TrainingItem]:
 def index():
     as_of = lab_today()
     filters = training_matrix.MatrixFilters(
-        job_role_id=request.args.get("job_role", type=int),
+        job_role_id=request.args.get("job_role", type=record_id),
         q=request.args.get("q", "").strip(),
         include_left=request.args.get("include_left") == "1",
     )
@@ -214,7 +203,7 @@ def edit_person(person_id: int):
                 "warning",
             )
             return redirect(url_for("personnel.edit_person", person_id=person.id))
-        ok = _run(
+        ok = _commit_or_report(
             lambda: services.update_person(
                 person,
                 name=form.name.data,
@@ -237,7 +226,7 @@ def record_leaving(person_id: int):
     person = _get(Person, person_id)
     form = LeavingForm()
     if form.validate_on_submit():
-        _run(
+        _commit_or_report(
             lambda: services.record_leaving(
                 person, left_on=form.left_on.data, reason=form.reason.data, by=current_user
             ),
@@ -254,7 +243,7 @@ def reinstate_person(person_id: int):
     person = _get(Person, person_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        _run(
+        _commit_or_report(
             lambda: services.reinstate_person(person, reason=form.reason.data, by=current_user),
             f"{person.name} is active again.",
         )
@@ -278,12 +267,12 @@ def record_training(person_id: int):
     form = _training_form(TrainingForm(), person)
     if request.method == "GET":
         form.completed_on.data = lab_today()
-        if item_id := request.args.get("item", type=int):
+        if item_id := request.args.get("item", type=record_id):
             form.item_id.data = item_id
     if form.validate_on_submit():
         item = _get(TrainingItem, form.item_id.data)
-        try:
-            services.record_training(
+        ok = _commit_or_report(
+            lambda: services.record_training(
                 person,
                 item,
                 completed_on=form.completed_on.data,
@@ -293,17 +282,12 @@ def record_training(person_id: int):
                 evidence_sha256=_evidence(form),
                 notes=form.notes.data,
                 by=current_user,
-            )
-        except REFUSALS as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return render_template(
-                "personnel/training_form.html", form=form, person=person, original=None
-            ), 422
-        db.session.commit()
-        flash(f"Training on {item.label} recorded.", "success")
-        return redirect(url_for("personnel.show_person", person_id=person.id))
-    status = 422 if form.errors else 200
+            ),
+            f"Training on {item.label} recorded.",
+        )
+        if ok:
+            return redirect(url_for("personnel.show_person", person_id=person.id))
+    status = 422 if request.method == "POST" else 200
     return render_template(
         "personnel/training_form.html", form=form, person=person, original=None
     ), status
@@ -319,8 +303,8 @@ def correct_training(record_id: int):
     if request.method == "GET":
         form.item_id.data = original.training_item_id
     if form.validate_on_submit():
-        try:
-            services.correct_training(
+        ok = _commit_or_report(
+            lambda: services.correct_training(
                 original,
                 reason=form.reason.data,
                 completed_on=form.completed_on.data,
@@ -330,17 +314,12 @@ def correct_training(record_id: int):
                 evidence_sha256=_evidence(form),
                 notes=form.notes.data,
                 by=current_user,
-            )
-        except REFUSALS as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return render_template(
-                "personnel/training_form.html", form=form, person=person, original=original
-            ), 422
-        db.session.commit()
-        flash("Correction recorded; the original record is kept.", "success")
-        return redirect(url_for("personnel.show_person", person_id=person.id))
-    status = 422 if form.errors else 200
+            ),
+            "Correction recorded; the original record is kept.",
+        )
+        if ok:
+            return redirect(url_for("personnel.show_person", person_id=person.id))
+    status = 422 if request.method == "POST" else 200
     return render_template(
         "personnel/training_form.html", form=form, person=person, original=original
     ), status
@@ -383,8 +362,8 @@ def record_competence(person_id: int):
         form.assessor.data = current_user.name
     if form.validate_on_submit():
         method = _get(Method, form.method_id.data)
-        try:
-            services.record_competence(
+        ok = _commit_or_report(
+            lambda: services.record_competence(
                 person,
                 method,
                 assessed_on=form.assessed_on.data,
@@ -395,15 +374,12 @@ def record_competence(person_id: int):
                 evidence_sha256=_evidence(form),
                 notes=form.notes.data,
                 by=current_user,
-            )
-        except REFUSALS as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return render_template("personnel/competence_form.html", form=form, person=person), 422
-        db.session.commit()
-        flash(f"Competence assessment on {method.code} recorded.", "success")
-        return redirect(url_for("personnel.show_person", person_id=person.id))
-    status = 422 if form.errors else 200
+            ),
+            f"Competence assessment on {method.code} recorded.",
+        )
+        if ok:
+            return redirect(url_for("personnel.show_person", person_id=person.id))
+    status = 422 if request.method == "POST" else 200
     return render_template("personnel/competence_form.html", form=form, person=person), status
 
 
@@ -429,7 +405,7 @@ def authorize(person_id: int):
     today = lab_today()
     if request.method == "GET":
         form.authorized_on.data = today
-        if method_id := request.args.get("method", type=int):
+        if method_id := request.args.get("method", type=record_id):
             form.method_id.data = method_id
     unmet: list[str] = []
     if form.validate_on_submit():
@@ -472,7 +448,7 @@ def _authorization_action(authorization_id: int, form_class, call, success: str)
     authorization = _get(Authorization, authorization_id)
     form = form_class()
     if form.validate_on_submit():
-        _run(lambda: call(authorization, form), success)
+        _commit_or_report(lambda: call(authorization, form), success)
     else:
         _flash_errors(form)
     return redirect(url_for("personnel.show_person", person_id=authorization.person_id))
@@ -547,7 +523,7 @@ def job_roles():
 def create_job_role():
     form = JobRoleForm()
     if form.validate_on_submit():
-        _run(
+        _commit_or_report(
             lambda: services.create_job_role(
                 form.name.data, description=form.description.data or "", by=current_user
             ),
@@ -563,7 +539,7 @@ def create_job_role():
 def create_course():
     form = CourseForm()
     if form.validate_on_submit():
-        _run(
+        _commit_or_report(
             lambda: services.create_course(
                 form.code.data,
                 title=form.title.data,
@@ -608,18 +584,22 @@ def add_requirement(job_role_id: int):
     role = _get(JobRole, job_role_id)
     choice = request.form.get("item", "")
     kind, _, ident = choice.partition(":")
+    try:
+        ident = record_id(ident)
+    except ValueError:
+        ident = None  # also a number no id column holds ("²".isdigit() is True, too)
     form = RequirementForm()
     form.item.choices = [(choice, choice)]
-    if form.validate_on_submit() and ident.isdigit() and kind in ("item", "document"):
+    if form.validate_on_submit() and ident and kind in ("item", "document"):
 
         def add():
             if kind == "document":
-                item = services.ensure_document_item(_get(Document, int(ident)), by=current_user)
+                item = services.ensure_document_item(_get(Document, ident), by=current_user)
             else:
-                item = _get(TrainingItem, int(ident))
+                item = _get(TrainingItem, ident)
             services.add_requirement(role, item, by=current_user)
 
-        _run(add, "Requirement added.")
+        _commit_or_report(add, "Requirement added.")
     else:
         flash("Choose the training to require.", "danger")
     return redirect(url_for("personnel.show_job_role", job_role_id=role.id))
@@ -632,7 +612,7 @@ def remove_requirement(job_role_id: int, item_id: int):
     item = _get(TrainingItem, item_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        _run(
+        _commit_or_report(
             lambda: services.remove_requirement(
                 role, item, by=current_user, reason=form.reason.data
             ),
@@ -651,7 +631,7 @@ def edit_item(item_id: int):
     if item.is_document:
         del form.title
     if form.validate_on_submit():
-        ok = _run(
+        ok = _commit_or_report(
             lambda: services.update_item(
                 item,
                 title=form.title.data if not item.is_document else None,
@@ -671,8 +651,8 @@ def edit_item(item_id: int):
 
 def _matrix_filters() -> training_matrix.MatrixFilters:
     return training_matrix.MatrixFilters(
-        job_role_id=request.args.get("job_role", type=int),
-        method_id=request.args.get("method", type=int),
+        job_role_id=request.args.get("job_role", type=record_id),
+        method_id=request.args.get("method", type=record_id),
         q=request.args.get("q", "").strip(),
         include_left=request.args.get("include_left") == "1",
     )

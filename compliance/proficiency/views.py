@@ -15,6 +15,7 @@ from compliance.quality.forms import method_choices
 from compliance.quality.web import commit_or_report, flash_errors
 from compliance.scope.models import Method
 from compliance.scope.views import stored_file_response
+from compliance.web import record_id
 
 bp = Blueprint("proficiency", __name__, url_prefix="/pt")
 
@@ -38,7 +39,7 @@ def create():
     form = PTEventForm()
     form.method_id.choices = method_choices()
     if request.method == "GET":
-        form.method_id.data = request.args.get("method_id", type=int)
+        form.method_id.data = request.args.get("method_id", type=record_id)
         form.performed_on.data = lab_today()
     if form.validate_on_submit():
         method = db.session.get(Method, form.method_id.data) or abort(404)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from compliance.extensions import db
+from compliance.outcomes import CHANGED_ELSEWHERE, commit_or_report
 from compliance.pagination import paginate
 from compliance.permissions import Permission, requires
 from compliance.users import services
@@ -86,14 +87,11 @@ def edit(user_id: int):
         form.access_valid_until.data = user.access_valid_until
     if form.validate_on_submit():
         if form.version.data != str(user.version):
-            flash(
-                "This account was changed by someone else since you opened it; "
-                "nothing was saved. Review the current values and try again.",
-                "warning",
-            )
+            flash(CHANGED_ELSEWHERE.format(what="account"), "warning")
             return redirect(url_for("users.edit", user_id=user.id))
-        try:
-            services.update_user(
+        # commit_or_report also catches a save overtaken after the check above (StaleDataError).
+        ok = commit_or_report(
+            lambda: services.update_user(
                 user,
                 by=current_user,
                 name=form.name.data,
@@ -101,13 +99,12 @@ def edit(user_id: int):
                 access_valid_from=_utc(form.access_valid_from.data),
                 access_valid_until=_utc(form.access_valid_until.data),
                 reason=form.reason.data or None,
-            )
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash("Account updated.", "success")
+            ),
+            "Account updated.",
+            refusals=(services.AccountError,),
+            what="account",
+        )
+        if ok:
             return redirect(url_for("users.show", user_id=user.id))
     return render_template("users/form.html", form=form, user=user)
 

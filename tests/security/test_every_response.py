@@ -10,6 +10,7 @@ import warnings
 
 import pytest
 from flask import url_for
+from werkzeug.routing.converters import NumberConverter
 
 from compliance.demo.lab import DEMO_PASSWORD, PEOPLE
 from compliance.imports.registry import KINDS
@@ -75,7 +76,7 @@ def _paths(app):
         values = {}
         for name in rule.arguments:
             converter = rule._converters[name]
-            if type(converter).__name__ in ("IntegerConverter", "NumberConverter"):
+            if isinstance(converter, NumberConverter):  # <int:...>, bounded or not
                 values[name] = 1
             elif hasattr(converter, "items"):  # <any(csv, xlsx):fmt>
                 values[name] = sorted(converter.items)[0]
