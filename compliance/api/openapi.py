@@ -34,7 +34,8 @@ def document() -> dict:
             "title": f"{current_app.config['LAB_NAME']}: compliance API",
             "version": "1.0.0",
             "description": (
-                "Read-only access to the lab's controlled documents, scope and findings. "
+                "Read-only access to the lab's controlled documents, people and their training, "
+                "equipment and its calibration status, the scope and the findings. "
                 "Authenticate with a personal access token (Settings > API tokens): "
                 "`Authorization: Bearer <token>`. A token acts with the roles chosen when it "
                 "was made, and never with more than its owner holds now. Lists are paged "

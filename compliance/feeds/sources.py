@@ -2,9 +2,8 @@
 
 A source takes (user, ctx) and yields CalendarEvents. Personal sources run for everyone;
 lab-wide sources run only for people holding their permission (quality managers, through
-Permission.CALENDAR_LAB). Equipment adds its calibration due dates here the same way:
-`@event_source("calibrations_due", permission=Permission.CALENDAR_LAB)` for the lab calendar and
-`@event_source("my_calibrations")` for the custodian's own; personnel adds training expiry.
+Permission.CALENDAR_LAB). An event in both a personal and the lab-wide source (a custodian who
+is also quality manager) has one uid, so it appears once.
 """
 
 from __future__ import annotations
@@ -18,11 +17,15 @@ from flask import current_app, url_for
 
 from compliance.documents.register import reviews_due
 from compliance.documents.services import open_tasks_for
+from compliance.equipment.calendar import Due, dues
 from compliance.permissions import Permission
+from compliance.personnel.services import person_for_user, person_matrix_row
 from compliance.users.models import User
 
-# Longest review interval is 120 months: this horizon takes in every effective document.
+# Longest review, calibration and check interval is 120 months: this horizon takes in every
+# next due date.
 ALL_REVIEWS_DAYS = 3700
+ALL_DUES_DAYS = ALL_REVIEWS_DAYS
 
 
 @dataclass(frozen=True)
@@ -133,3 +136,74 @@ def lab_document_reviews(user: User, ctx: FeedContext) -> Iterable[CalendarEvent
     """Next periodic review of every effective document in the lab."""
     for document, _revision, _status, due in _all_reviews(ctx):
         yield _review_event(ctx, document, due)
+
+
+# --- equipment ------------------------------------------------------------------------------
+
+
+def _all_dues(ctx: FeedContext) -> list[Due]:
+    """Every item's next calibration and intermediate check, overdue ones included (3 queries)."""
+    return ctx.once(
+        "equipment_dues",
+        lambda: dues(ctx.today + dt.timedelta(days=ALL_DUES_DAYS), today=ctx.today),
+    )
+
+
+def _due_event(ctx: FeedContext, due: Due) -> CalendarEvent:
+    item = due.equipment
+    what = "Calibration" if due.kind == "calibration" else "Intermediate check"
+    where = f" ({item.location})" if item.location else ""
+    custodian = f", custodian {item.custodian.name}" if item.custodian else ""
+    consequence = (
+        "From this date on the item is not to be used until it is calibrated."
+        if due.kind == "calibration"
+        else "Check the item against its reference and record the result."
+    )
+    return CalendarEvent(
+        uid=ctx.uid(due.kind, item.id, due.day.isoformat()),
+        day=due.day,
+        summary=f"{what} due: {item.asset_id}",
+        description=f"{item.asset_id} {item.description}{where}{custodian}. {consequence}",
+        url=url_for("equipment.show", equipment_id=item.id, _external=True),
+        category=what,
+    )
+
+
+@event_source("my_equipment")
+def my_equipment(user: User, ctx: FeedContext) -> Iterable[CalendarEvent]:
+    """Calibration and intermediate-check due dates of the items in the person's custody."""
+    for due in _all_dues(ctx):
+        if due.equipment.custodian_id == user.id:
+            yield _due_event(ctx, due)
+
+
+@event_source("lab_equipment", permission=Permission.CALENDAR_LAB)
+def lab_equipment(user: User, ctx: FeedContext) -> Iterable[CalendarEvent]:
+    """Calibration and intermediate-check due dates of every item in the programme."""
+    for due in _all_dues(ctx):
+        yield _due_event(ctx, due)
+
+
+# --- personnel ------------------------------------------------------------------------------
+
+
+@event_source("my_training")
+def my_training(user: User, ctx: FeedContext) -> Iterable[CalendarEvent]:
+    """The day each of the person's trainings expires (the training matrix's statuses)."""
+    person = person_for_user(user)
+    if person is None:
+        return
+    for column, cell in person_matrix_row(person, ctx.today):
+        if cell.expires_on is None:
+            continue
+        yield CalendarEvent(
+            uid=ctx.uid("training", person.id, column.id, cell.expires_on.isoformat()),
+            day=cell.expires_on,
+            summary=f"Training expires: {column.label}",
+            description=(
+                f"Your training on {column.heading} ({column.title}) is valid through this day: "
+                "retrain before it expires."
+            ),
+            url=url_for("personnel.my_training", _external=True),
+            category="Training",
+        )

@@ -12,7 +12,7 @@ from compliance.reminders.collectors import COLLECTORS, DigestContext, DigestIte
 from compliance.reminders.recipients import Recipient
 
 MAX_ITEMS = 20  # per section; the rest are one link away
-URGENT = ("overdue", "blocker")
+URGENT = ("overdue", "expired", "missing", "blocker")
 
 
 @dataclass
@@ -83,6 +83,7 @@ def render(digest: Digest) -> tuple[str, str]:
     context = {
         "digest": digest,
         "lab_name": current_app.config["LAB_NAME"],
+        "urgent": URGENT,
         "settings_url": url_for("reminders.settings", _external=True)
         if digest.recipient.user is not None
         else None,

@@ -1,11 +1,9 @@
-"""Who gets a digest: people with a login now; staff without one once personnel provides them.
+"""Who gets a digest: people with a login, and staff without one at their staff e-mail.
 
 A recipient source is a function of the as-of date returning Recipients. Sources are merged by
 e-mail address, so someone found by two sources (a login and a staff record) gets one digest
-with both `user` and `person` set. Personnel plugs in people without a login with:
-
-    @recipient_source("staff_without_login")
-    def staff_without_login(as_of): ...  # Recipient(email=person.email, name=..., person=person)
+with both `user` and `person` set. A staff record linked to a login (or sharing its e-mail) is
+found at the login's address, whatever e-mail the staff record holds: one digest, not two.
 """
 
 from __future__ import annotations
@@ -13,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
 from compliance.db import utcnow
 from compliance.extensions import db
+from compliance.personnel.matrix import person_login
+from compliance.personnel.models import Person
+from compliance.personnel.services import person_for_user
 from compliance.users.models import User
 
 
@@ -27,7 +27,7 @@ class Recipient:
     email: str
     name: str
     user: User | None = None  # their login, when they have one
-    person: Any = None  # their staff record, once personnel provides one
+    person: Person | None = None  # their staff record, when they have one
 
     @property
     def key(self) -> str:
@@ -53,6 +53,30 @@ def users_with_login(as_of: dt.date) -> Iterable[Recipient]:
     for user in db.session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id)):
         if user.within_access_window(now):
             yield Recipient(email=user.email, name=user.name, user=user)
+
+
+@recipient_source("staff")
+def staff(as_of: dt.date) -> Iterable[Recipient]:
+    """Everyone working here on `as_of` (one query): at their login's address when they can sign
+    in, so the login and the staff record make one recipient; else, with no login or one that is
+    deactivated or outside its access window, at the e-mail on their staff record."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(Person, User)
+        .outerjoin(User, person_login())
+        .where(Person.active_on_clause(as_of))
+        .order_by(Person.id)
+    )
+    for person, user in rows:
+        if user is not None and user.is_active and user.within_access_window(now):
+            yield Recipient(email=user.email, name=user.name, user=user, person=person)
+        elif person.email:
+            yield Recipient(email=person.email, name=person.name, person=person)
+
+
+def recipient_for(user: User) -> Recipient:
+    """A signed-in person as a recipient, with their staff record (for previews)."""
+    return Recipient(email=user.email, name=user.name, user=user, person=person_for_user(user))
 
 
 def recipients(as_of: dt.date) -> list[Recipient]:

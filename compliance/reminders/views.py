@@ -12,7 +12,7 @@ from compliance.reminders import services
 from compliance.reminders.collectors import DigestContext
 from compliance.reminders.digest import build_digest
 from compliance.reminders.forms import PreferenceForm
-from compliance.reminders.recipients import Recipient
+from compliance.reminders.recipients import recipient_for
 
 bp = Blueprint("reminders", __name__)
 
@@ -37,9 +37,7 @@ def settings():
             flash(f"Saved: your digest now comes {described}.", "success")
             return redirect(url_for("reminders.settings"))
     ctx = DigestContext(lab_today(), current_app.config["REVIEW_DUE_WINDOW_DAYS"])
-    preview = build_digest(
-        Recipient(email=user.email, name=user.name, user=user), ctx, preference.frequency
-    )
+    preview = build_digest(recipient_for(user), ctx, preference.frequency)
     return render_template(
         "reminders/settings.html",
         form=form,

@@ -8,11 +8,13 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator
 
+from compliance.dates import lab_today
 from compliance.documents import services
 from compliance.extensions import db
 from compliance.gaps.engine import accept
 from compliance.scope.models import Method
 from tests.api.conftest import bearer
+from tests.api.lab import build_lab
 from tests.factories import effective_document
 
 
@@ -39,15 +41,17 @@ def test_the_document_is_openapi_3_1_and_describes_every_api_route(app, client):
 @pytest.fixture
 def seeded(make_user):
     """Records of every shape the API can return: with and without current revisions,
-    procedures and accepted findings."""
+    procedures and accepted findings; people with every training status, with and without
+    authorizations; equipment in every calibration state."""
     qm = make_user("quality_manager")
+    build_lab(qm, make_user("staff"), lab_today())
     document, _ = effective_document(qm, number="QP-8.3-01", clauses=["8.3.2"])
     services.create_document(
         number="FM-1", title="Form", doc_type="form", owner=qm, review_interval_months=12, by=None
     )
     db.session.add_all(
         [
-            Method(code="AS6171/2", title="Visual", procedure_id=document.id),
+            Method(code="AS6171/3", title="Visual", procedure_id=document.id),
             Method(code="AS6171/5", title="X-ray", pt_interval_months=12),
         ]
     )
@@ -67,6 +71,10 @@ def _validator(doc: dict, name: str) -> Draft202012Validator:
         ("/api/v1/documents", "DocumentPage"),
         ("/api/v1/documents?per_page=1&page=2", "DocumentPage"),
         ("/api/v1/methods?all=1", "MethodPage"),
+        ("/api/v1/people?include_left=1", "PersonPage"),
+        ("/api/v1/people?per_page=1&page=2&as_of=2030-01-01", "PersonPage"),
+        ("/api/v1/equipment", "EquipmentPage"),
+        ("/api/v1/equipment?sort=due&per_page=2", "EquipmentPage"),
         ("/api/v1/findings", "Findings"),
         ("/api/v1/findings?as_of=2031-02-28", "Findings"),
     ],
@@ -83,10 +91,18 @@ def test_real_responses_validate_against_the_document(client, seeded, token_for,
 def test_one_document_and_the_errors_validate_too(client, seeded, make_user, token_for):
     doc = _document(client)
     secret = token_for(seeded)
-    listing = client.get("/api/v1/documents", headers=bearer(secret)).json
-    for item in listing["items"]:
-        one = client.get(f"/api/v1/documents/{item['id']}", headers=bearer(secret))
-        _validator(doc, "Document").validate(one.json)
+    for resource, schema in [
+        ("documents", "Document"),
+        ("people", "Person"),
+        ("equipment", "Equipment"),
+    ]:
+        listing = client.get(f"/api/v1/{resource}?include_left=1", headers=bearer(secret)).json
+        assert listing["items"]
+        for item in listing["items"]:
+            one = client.get(f"/api/v1/{resource}/{item['id']}", headers=bearer(secret))
+            assert one.status_code == 200
+            _validator(doc, schema).validate(one.json)
+            assert one.json == item
     errors = [
         client.get("/api/v1/documents"),
         client.get("/api/v1/documents?type=x", headers=bearer(secret)),

@@ -12,9 +12,8 @@ from compliance.db import utcnow
 from compliance.documents.models import AcknowledgementTask
 from compliance.extensions import db
 from compliance.reminders import services
-from compliance.reminders.collectors import COLLECTORS, DigestItem, collector
+from compliance.reminders.collectors import COLLECTORS, collector
 from compliance.reminders.models import ReminderSend
-from compliance.reminders.recipients import RECIPIENT_SOURCES, Recipient
 from tests.factories import effective_document
 from tests.reminders.conftest import PUBLIC, Inbox, SmtpServer, mail_config
 
@@ -215,34 +214,6 @@ def test_a_send_in_progress_elsewhere_is_left_alone_unless_abandoned(app, smtp, 
     db.session.commit()
     assert services.run_reminders(TODAY).sent == ["sam@lab.example"]
     assert len(smtp.to("sam@lab.example")) == 1
-
-
-def test_people_without_a_login_get_their_digest_at_their_staff_address(
-    app, smtp, lab, monkeypatch
-):
-    """The hook personnel fills: a recipient source for staff records without an account, and
-    collectors that read `recipient.person`."""
-    bench = {"employee_id": "E-042"}
-    monkeypatch.setitem(
-        RECIPIENT_SOURCES,
-        "staff_without_login",
-        lambda as_of: [Recipient(email="Bench.Tech@Lab.Example", name="Bench Tech", person=bench)],
-    )
-
-    def training_expiring(recipient, ctx):
-        if recipient.person is bench:
-            yield DigestItem("Solderability refresher", None, TODAY + dt.timedelta(days=5))
-
-    collector("training_expiring", "Training expiring")(training_expiring)
-    try:
-        result = services.run_reminders(TODAY)
-    finally:
-        COLLECTORS.pop("training_expiring")
-    assert "bench.tech@lab.example" in result.sent
-    (message,) = smtp.to("bench.tech@lab.example")
-    text, _html = _parts(message)
-    assert "TRAINING EXPIRING (1)" in text and "Solderability refresher" in text
-    assert "Ask your quality manager" in text and "/account/reminders" not in text
 
 
 def test_a_broken_collector_costs_one_digest_not_the_run(app, smtp, lab, monkeypatch):

@@ -191,6 +191,10 @@ POLICY: dict[str, frozenset[Role] | str] = {
     "api.documents": ALL,
     "api.document": ALL,
     "api.methods": ALL,
+    "api.people": {Role.QUALITY_MANAGER, Role.AUDITOR},
+    "api.person": {Role.QUALITY_MANAGER, Role.AUDITOR},
+    "api.equipment_list": {Role.QUALITY_MANAGER, Role.STAFF, Role.AUDITOR},
+    "api.equipment_item": {Role.QUALITY_MANAGER, Role.STAFF, Role.AUDITOR},
     "api.findings": {Role.QUALITY_MANAGER},
 }
 API_PREFIX = "/api/"

@@ -4,10 +4,9 @@ A resource module defines its views on `compliance.api.core.bp` (GET only, each 
 `@api_requires(permission)`) and two dicts for the OpenAPI document:
     PATHS    {"/api/v1/things": {"get": {...}}}
     SCHEMAS  {"Thing": {...JSON Schema...}}
-Plugging in a new resource is one module here and one name in RESOURCES below. Personnel and
-equipment add `people` (training status) and `equipment` (calibration status) this way.
+Plugging in a new resource is one module here and one name in RESOURCES below.
 """
 
-from compliance.api.resources import documents, findings, methods
+from compliance.api.resources import documents, equipment, findings, methods, people
 
-RESOURCES = (documents, methods, findings)
+RESOURCES = (documents, people, equipment, methods, findings)

@@ -41,7 +41,10 @@ def query(name: str, description: str, schema: dict) -> dict:
 
 
 def text_query(name: str, description: str, max_length: int = 200) -> dict:
-    return query(name, description, {"type": "string", "maxLength": max_length})
+    # Every request carrying a NUL character is refused (400), whatever the field.
+    return query(
+        name, description, {"type": "string", "maxLength": max_length, "pattern": "^[^\\x00]*$"}
+    )
 
 
 def date_query(name: str, description: str) -> dict:
