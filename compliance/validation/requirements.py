@@ -382,6 +382,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "8.3.2 d",
     ),
     Requirement(
+        "REQ-REL-08",
+        "Journey: an auditor browses evidence",
+        "In a browser, an auditor inside their access window browses clause 6.4 to an "
+        "instrument's calibration certificate and a document's audit trail, finds no control "
+        "that changes anything, and a write posted with a valid CSRF token is refused; an "
+        "auditor whose window has closed cannot sign in.",
+        (10,),
+        "7.11.3",
+    ),
+    Requirement(
         "REQ-REL-03",
         "No lost update",
         "Edit forms carry the record's version; a stale save is refused with 'changed by "

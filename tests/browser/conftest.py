@@ -212,24 +212,43 @@ def page_log() -> PageLog:
     return PageLog()
 
 
-@pytest.fixture
-def context(browser, live_server) -> Iterator[BrowserContext]:
+def _new_context(browser, live_server) -> BrowserContext:
     context = browser.new_context(base_url=live_server.url)
     # Generous: CI runs on two cores while the server hashes passwords at production cost.
     context.set_default_timeout(20_000)
-    yield context
-    context.close()
+    return context
 
 
-@pytest.fixture
-def page(context, page_log, backend, request) -> Iterator[Page]:
-    """A fresh page; its last state is kept as test-artifacts/screenshots/<test>-<backend>.png."""
+def _watched_page(context, page_log: PageLog) -> Page:
     page = context.new_page()
     page.add_init_script(REPORT_CSP_VIOLATIONS)
     page.on("console", page_log.console)
     page.on("pageerror", lambda error: page_log.problems.append(f"page error: {error}"))
     page.on("requestfailed", page_log.request_failed)
     page.on("response", lambda response: page_log.responses.append((response.url, response.status)))
+    return page
+
+
+@pytest.fixture
+def context(browser, live_server) -> Iterator[BrowserContext]:
+    context = _new_context(browser, live_server)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def other_page(browser, live_server, page_log) -> Iterator[Page]:
+    """A second person's page in a browser context of their own (own cookies, own session),
+    reporting into the same page log."""
+    context = _new_context(browser, live_server)
+    yield _watched_page(context, page_log)
+    context.close()
+
+
+@pytest.fixture
+def page(context, page_log, backend, request) -> Iterator[Page]:
+    """A fresh page; its last state is kept as test-artifacts/screenshots/<test>-<backend>.png."""
+    page = _watched_page(context, page_log)
     yield page
     if not page.is_closed():
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

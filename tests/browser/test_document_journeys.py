@@ -3,7 +3,9 @@
 (a) The quality manager drafts revision B of a procedure and sends it for review; a reviewer
     and an approver sign; B becomes effective and A shows SUPERSEDED.
 (b) A technician finds the acknowledgement task under "My tasks", reads the revision and
-    acknowledges it with a signature.
+    acknowledges it with a signature; the revision is required training for the technician's
+    job role, so the training matrix (the quality manager's, in her own browser, and the
+    technician's "My training") turns from missing to current.
 """
 
 from __future__ import annotations
@@ -44,6 +46,34 @@ def _sign_out(page) -> None:
 def _alert(page, text: str) -> None:
     expect(page.get_by_role("alert").filter(has_text=text)).to_be_visible()
     page.wait_for_load_state("load")
+
+
+def _training_matrix_cell(page, person, column: str):
+    """The quality manager opens the training matrix for the person's job role and name;
+    the person's cell under `column` (a heading such as "QP-7.4-JB (Rev B)")."""
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Personnel"
+    ).click()
+    page.get_by_role("link", name="Training matrix").click()
+    page.get_by_label("Job role").select_option(label=person.job_title)
+    page.get_by_label("Person").fill(person.name)
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_load_state("load")
+    headings = [h.strip() for h in page.locator("table thead th").all_inner_texts()]
+    assert column in headings, headings
+    row = page.locator("table tbody tr").filter(has=page.get_by_role("link", name=person.name))
+    expect(row).to_have_count(1)
+    return row.locator("td").nth(headings.index(column))
+
+
+def _my_training_row(page, column: str):
+    """The technician's own row of the matrix: "My training", one line per required item."""
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="My training"
+    ).click()
+    expect(page.get_by_role("heading", name="My training", exact=True)).to_be_visible()
+    page.wait_for_load_state("load")
+    return page.locator("table tbody tr").filter(has_text=column)
 
 
 @pytest.mark.requirement("REQ-REL-01", "REQ-DOC-02", "REQ-DOC-04")
@@ -111,12 +141,21 @@ def test_a_revision_is_drafted_reviewed_approved_and_supersedes_the_old_one(
 
 
 @pytest.mark.requirement("REQ-REL-02", "REQ-DOC-08")
-def test_a_technician_acknowledges_a_new_revision_from_my_tasks(page, page_log, live_server):
+def test_a_technician_acknowledges_a_new_revision_from_my_tasks(
+    page, other_page, page_log, live_server
+):
     number = "QP-7.4-JB"
     seeded = _seed(live_server, "acknowledge", number)
     task_name = f"{number} Rev B"
+    column = f"{number} (Rev B)"
+
+    # Before: the quality manager's training matrix shows the technician's training missing.
+    _signed_in(other_page, QUALITY_MANAGER.email)
+    matrix_cell = _training_matrix_cell(other_page, TECHNICIAN, column)
+    expect(matrix_cell).to_contain_text("missing")
 
     _signed_in(page, TECHNICIAN.email)
+    expect(_my_training_row(page, column)).to_contain_text("missing")
     page.get_by_role("link", name="My tasks").click()
     expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
     task = page.get_by_role("link").filter(has_text=task_name)
@@ -134,6 +173,14 @@ def test_a_technician_acknowledges_a_new_revision_from_my_tasks(page, page_log, 
     page.goto(f"/revisions/{seeded['revision_id']}")
     expect(page.locator("aside")).to_contain_text("You acknowledged this revision")
     page.wait_for_load_state("load")
-    page.get_by_role("link", name="My tasks").click()
+
+    # After: the acknowledgement is training on the current revision; the matrix turns current.
+    other_page.reload()
+    expect(matrix_cell).to_contain_text("current")
+    expect(matrix_cell).not_to_contain_text("missing")
+    other_page.wait_for_load_state("load")
+    row = _my_training_row(page, column)
+    expect(row).to_contain_text("current")
+    expect(row).to_contain_text("acknowledged")
     assert page_log.problems == []
     assert not [r for r in page_log.responses if r[1] >= 500], page_log.responses
