@@ -6,7 +6,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app compliance
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test install install-test migrate serve lint clean
+.PHONY: demo test install install-test migrate serve bench lint clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
@@ -33,6 +33,18 @@ test: install-test
 		export TEST_DATABASE_URL="$(PG_URL)"; fi; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Production serving: gunicorn, workers from the CPU count (gunicorn.conf.py), on DATABASE_URL.
+serve: install
+	$(BIN)/pip install --quiet -e '.[serve]'
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn
+
+# Issue 9's benchmark: scale 1 and 40, SQLite and PostgreSQL (when it answers); prints a table
+# and writes bench.json. BENCH_ARGS="--scales 1 --no-load" for a quick look.
+bench: install-test
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check compliance tests
 	$(BIN)/ruff format --check compliance tests
@@ -56,7 +68,19 @@ validation-report: install-test
 		--out $(VALIDATION_REPORT) --lab-name "$${LAB_NAME:-}" --strict
 
 # Also run by the suite (tests/security/test_static_analysis.py); here for a quick look.
-security-lint: install-test
+security-# Production serving: gunicorn, workers from the CPU count (gunicorn.conf.py), on DATABASE_URL.
+serve: install
+	$(BIN)/pip install --quiet -e '.[serve]'
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn
+
+# Issue 9's benchmark: scale 1 and 40, SQLite and PostgreSQL (when it answers); prints a table
+# and writes bench.json. BENCH_ARGS="--scales 1 --no-load" for a quick look.
+bench: install-test
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+lint: install-test
 	$(BIN)/python -m bandit -r compliance -lll -q
 
 clean:

@@ -115,6 +115,6 @@ def master_document_list(lab_name: str) -> bytes:
 
 
 def _clause_key(number: str) -> tuple:
-    """"6.2" < "6.2 a" < "6.2.5": numbers first, then the lettered item."""
+    """ "6.2" < "6.2 a" < "6.2.5": numbers first, then the lettered item."""
     head, _, letter = number.partition(" ")
     return tuple(int(p) for p in head.split(".")), letter
