@@ -57,7 +57,9 @@ def test_demo_equipment_has_history_and_the_planted_problems(app):
                 e for e, corrected_by in services.calibration_history(item) if not corrected_by
             ]
             assert len(current) >= 2 and current[-1].calibrated_on < today - dt.timedelta(days=700)
-        assert db.session.scalar(select(func.count()).select_from(Equipment)) == len(INSTRUMENTS) + 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Equipment)) == len(INSTRUMENTS) + 1
+        )
         assert db.session.scalar(select(func.count()).select_from(CalibrationEvent)) > 30
         assert verify().ok
 
