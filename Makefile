@@ -68,19 +68,7 @@ validation-report: install-test
 		--out $(VALIDATION_REPORT) --lab-name "$${LAB_NAME:-}" --strict
 
 # Also run by the suite (tests/security/test_static_analysis.py); here for a quick look.
-security-# Production serving: gunicorn, workers from the CPU count (gunicorn.conf.py), on DATABASE_URL.
-serve: install
-	$(BIN)/pip install --quiet -e '.[serve]'
-	$(FLASK) db upgrade
-	$(BIN)/gunicorn
-
-# Issue 9's benchmark: scale 1 and 40, SQLite and PostgreSQL (when it answers); prints a table
-# and writes bench.json. BENCH_ARGS="--scales 1 --no-load" for a quick look.
-bench: install-test
-	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
-
-lint: install-test
+security-lint: install-test
 	$(BIN)/python -m bandit -r compliance -lll -q
 
 clean:
