@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compliance.api.core import DATE_PATTERN, MAX_PAGE, MAX_PER_PAGE
+from compliance.web import MAX_ID
 
 
 def ref(name: str) -> dict:
@@ -37,6 +38,16 @@ def query(name: str, description: str, schema: dict) -> dict:
         "required": False,
         "description": description,
         "schema": schema,
+    }
+
+
+def path_id(name: str) -> dict:
+    """A record id in the path; past MAX_ID no route matches (404)."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     }
 
 

@@ -17,6 +17,7 @@ from compliance.api.resources.common import (
     obj,
     operation,
     page_of,
+    path_id,
     query,
     ref,
     text_query,
@@ -27,6 +28,7 @@ from compliance.documents.models import Document, DocumentType, Revision, Revisi
 from compliance.documents.services import current_revision
 from compliance.extensions import db
 from compliance.permissions import Permission
+from compliance.web import MAX_ID
 
 TYPES = [t.value for t in DocumentType]
 STATUSES = ["effective", "no_effective"]
@@ -142,7 +144,7 @@ PATHS = {
                 query(
                     "owner",
                     "The owner's user id.",
-                    {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                    {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 ),
                 text_query("clause", "ISO/IEC 17025 clause, sub-clauses included (8.3).", 20),
                 query("sort", "Sort order.", {"type": "string", "enum": SORTS}),
@@ -155,14 +157,7 @@ PATHS = {
             "getDocument",
             "One document with its current revision.",
             json_response("The document.", ref("Document")),
-            [
-                {
-                    "name": "document_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
-                }
-            ],
+            [path_id("document_id")],
             not_found=True,
         )
     },

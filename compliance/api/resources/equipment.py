@@ -23,6 +23,7 @@ from compliance.api.resources.common import (
     obj,
     operation,
     page_of,
+    path_id,
     query,
     ref,
     text_query,
@@ -33,8 +34,8 @@ from compliance.equipment.models import CheckResult, Equipment, EquipmentStatus,
 from compliance.equipment.services import check_due_on, due_soon_days
 from compliance.extensions import db
 from compliance.permissions import Permission
+from compliance.web import MAX_ID
 
-MAX_ID = 2**31 - 1
 STATUSES = [s.value for s in EquipmentStatus]
 DUE_FILTERS = list(register.DUE_FILTERS)
 SORTS = list(register.SORTS)
@@ -139,11 +140,7 @@ def equipment_list():
 def equipment_item(equipment_id: int):
     today, window = lab_today(), due_soon_days()
     stmt = register.register_query(register.RegisterFilters(), today=today, window_days=window)
-    row = (
-        db.session.execute(stmt.where(Equipment.id == equipment_id)).first()
-        if equipment_id <= MAX_ID
-        else None
-    )
+    row = db.session.execute(stmt.where(Equipment.id == equipment_id)).first()
     if row is None:
         abort(404, description=f"No equipment has id {equipment_id}.")
     return equipment_json([row], today=today, window_days=window)[0]
@@ -236,14 +233,7 @@ PATHS = {
             "getEquipment",
             "One item of equipment with its calibration status.",
             json_response("The item.", ref("Equipment")),
-            [
-                {
-                    "name": "equipment_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
-                }
-            ],
+            [path_id("equipment_id")],
             not_found=True,
         )
     },

@@ -26,6 +26,7 @@ from compliance.api.resources.common import (
     obj,
     operation,
     page_of,
+    path_id,
     query,
     ref,
     text_query,
@@ -41,8 +42,8 @@ from compliance.personnel.matrix import (
     people_query,
 )
 from compliance.personnel.models import Authorization, AuthorizationStatus, Person
+from compliance.web import MAX_ID
 
-MAX_ID = 2**31 - 1
 # A person's required items only: "not required" cells are left out.
 TRAINING_STATUSES = [s.value for s in CellStatus if s is not CellStatus.NOT_REQUIRED]
 
@@ -139,7 +140,7 @@ def people():
 @bp.get("/people/<int:person_id>")
 @api_requires(Permission.PERSONNEL_READ)
 def person(person_id: int):
-    found = db.session.get(Person, person_id) if person_id <= MAX_ID else None
+    found = db.session.get(Person, person_id)
     if found is None:
         abort(404, description=f"No person has id {person_id}.")
     return people_json([found], date_arg("as_of") or lab_today())[0]
@@ -240,12 +241,7 @@ PATHS = {
             "One person with their training status and authorizations.",
             json_response("The person.", ref("Person")),
             [
-                {
-                    "name": "person_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
-                },
+                path_id("person_id"),
                 AS_OF,
             ],
             not_found=True,
