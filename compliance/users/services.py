@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import NoReturn
 
 from sqlalchemy import func, select, update
 
@@ -287,10 +288,17 @@ def register_failure(user: User, *, max_failures: int, lockout: dt.timedelta) ->
     return False
 
 
+def _refuse(user: User, message: str, why: str) -> NoReturn:
+    """The right password at the wrong time: the quality manager sees who tried, and why not."""
+    record("user.sign_in_refused", entity_type="user", entity_key=user.email, reason=why)
+    raise AuthError(message)
+
+
 def authenticate(email: str, password: str, *, max_failures: int, lockout: dt.timedelta) -> User:
     """Check e-mail and password; returns the user or raises AuthError with a safe message.
 
-    A wrong password counts toward lockout; an unknown e-mail writes nothing.
+    A wrong password counts toward lockout; an unknown e-mail writes nothing; the right
+    password refused (deactivated, outside the access window) is in the audit trail.
     """
     user = user_by_email(email)
     now = utcnow()
@@ -311,9 +319,13 @@ def authenticate(email: str, password: str, *, max_failures: int, lockout: dt.ti
             )
         raise AuthError(INVALID_CREDENTIALS)
     if not user.is_active:
-        raise AuthError("This account has been deactivated.")
+        _refuse(user, "This account has been deactivated.", "account deactivated")
     if not user.within_access_window(now):
-        raise AuthError("Your access window is not open: sign-in is allowed only within it.")
+        _refuse(
+            user,
+            "Your access window is not open: sign-in is allowed only within it.",
+            "outside the access window",
+        )
     if user.failed_logins:
         user.failed_logins = 0
     if needs_rehash(user.password_hash):

@@ -132,6 +132,35 @@ def test_auditor_outside_window_is_refused(client, auth, make_user):
         assert client.get("/").status_code == 302
 
 
+def test_the_right_password_refused_is_in_the_audit_trail(client, auth, make_user):
+    """The QM sees who tried to sign in outside their window or after deactivation; a wrong
+    password or an unknown e-mail writes no such entry."""
+    now = utcnow()
+    auditor = make_user("auditor", access_valid_until=now - dt.timedelta(days=1))
+    leaver = make_user("staff")
+    leaver.is_active = False
+    db.session.commit()
+    auth.login(auditor.email, "not the password")
+    auth.login("nobody@lab.example")
+    assert _refusals() == []
+
+    auth.login(auditor.email)
+    auth.login(leaver.email)
+    assert _refusals() == [
+        (auditor.email, "outside the access window"),
+        (leaver.email, "account deactivated"),
+    ]
+
+
+def _refusals() -> list[tuple[str, str]]:
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "user.sign_in_refused")
+        .order_by(AuditEntry.seq)
+    )
+    return [(e.entity_key, e.reason) for e in entries]
+
+
 def test_missing_csrf_token_is_refused_with_a_message_and_no_session(client, make_user):
     user = make_user("staff")
     response = client.post(
