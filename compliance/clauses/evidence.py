@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import and_, select
 
 from compliance.clauses.models import Clause, ClauseLink
+from compliance.clauses.source import declared_clauses
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
 from compliance.equipment.evidence import EQUIPMENT_SOURCES
 from compliance.extensions import db
@@ -91,7 +92,12 @@ SOURCES: list[Callable[[dt.date], Iterable[Evidence]]] = [
 ]
 
 
+# A clause page lists this many records of one kind of a source, then points to the register.
+PAGE_LIMIT = 25
+
+
 def evidence_by_clause(as_of: dt.date) -> dict[str, list[Evidence]]:
+    """Everything, for the evidence index and the clause matrix's counts."""
     grouped: dict[str, list[Evidence]] = defaultdict(list)
     for source in SOURCES:
         for item in source(as_of):
@@ -99,18 +105,83 @@ def evidence_by_clause(as_of: dt.date) -> dict[str, list[Evidence]]:
     return grouped
 
 
-def covered(number: str, evidence: dict[str, list[Evidence]]) -> bool:
-    """Evidence on the clause itself, on a clause it belongs to, or on any of its sub-clauses."""
-    if evidence.get(number):
+def clauses_with_evidence(as_of: dt.date) -> set[str]:
+    """The clauses holding at least one current record. A source with declared clauses is read
+    only until it has shown each of them (or not at all when they are known already), so the
+    cost does not grow with the number of calibrations or training records."""
+    found: set[str] = set()
+    for source in SOURCES:
+        declared = declared_clauses(source)
+        if declared is not None and declared <= found:
+            continue
+        items = iter(source(as_of))
+        try:
+            for item in items:
+                found.add(item.clause)
+                if declared is not None and declared <= found:
+                    break
+        finally:
+            if hasattr(items, "close"):
+                items.close()
+    return found
+
+
+@dataclass
+class ClauseEvidence:
+    items: list[Evidence]
+    # (clause, kind) pairs with more records than PAGE_LIMIT: the page says so.
+    truncated: set[tuple[str, str]]
+
+
+def evidence_for_clause(number: str, as_of: dt.date, limit: int = PAGE_LIMIT) -> ClauseEvidence:
+    """Current evidence on a clause and its sub-clauses, at most `limit` records of each kind per
+    clause, from only the sources that can concern it."""
+    prefixes = (number + ".", number + " ")
+
+    def concerns(clause: str) -> bool:
+        return clause == number or clause.startswith(prefixes)
+
+    shown: dict[tuple[str, str], int] = defaultdict(int)
+    items: list[Evidence] = []
+    truncated: set[tuple[str, str]] = set()
+    for source in SOURCES:
+        declared = declared_clauses(source)
+        if declared is not None and not any(concerns(c) for c in declared):
+            continue
+        wanted = {c for c in declared if concerns(c)} if declared is not None else None
+        full: set[str] = set()  # clauses this source has filled
+        stream = iter(source(as_of))
+        try:
+            for item in stream:
+                if not concerns(item.clause):
+                    continue
+                key = (item.clause, item.kind)
+                if shown[key] < limit:
+                    shown[key] += 1
+                    items.append(item)
+                    continue
+                truncated.add(key)
+                full.add(item.clause)
+                if wanted is not None and wanted <= full:
+                    break  # nothing more this source could add
+        finally:
+            if hasattr(stream, "close"):
+                stream.close()
+    items.sort(key=lambda item: (item.clause != number, item.clause))
+    return ClauseEvidence(items, truncated)
+
+
+def covered(number: str, clauses: Collection[str]) -> bool:
+    """Evidence on the clause itself, on a clause it belongs to, or on any of its sub-clauses.
+
+    `clauses`: the clauses holding evidence (clauses_with_evidence, or evidence_by_clause's
+    keys)."""
+    if number in clauses:
         return True
-    ancestors = _ancestors(number)
-    if any(evidence.get(a) for a in ancestors):
+    if any(a in clauses for a in _ancestors(number)):
         return True
-    prefix_dot, prefix_space = number + ".", number + " "
-    return any(
-        items and (key.startswith(prefix_dot) or key.startswith(prefix_space))
-        for key, items in evidence.items()
-    )
+    prefixes = (number + ".", number + " ")
+    return any(key.startswith(prefixes) for key in clauses)
 
 
 def _ancestors(number: str) -> list[str]:

@@ -7,7 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from compliance.clauses import links
-from compliance.clauses.evidence import covered, evidence_by_clause
+from compliance.clauses.evidence import (
+    PAGE_LIMIT,
+    covered,
+    evidence_by_clause,
+    evidence_for_clause,
+)
 from compliance.clauses.models import Clause, ClauseLink
 from compliance.dates import lab_today
 from compliance.extensions import db
@@ -39,13 +44,7 @@ def show(number: str):
     clause = db.session.scalar(
         select(Clause).where(Clause.standard == STANDARD, Clause.number == number)
     ) or abort(404)
-    evidence = evidence_by_clause(lab_today())
-    prefixes = (clause.number + ".", clause.number + " ")
-    own = evidence.get(clause.number, [])
-    below = sorted(
-        (item for key, items in evidence.items() if key.startswith(prefixes) for item in items),
-        key=lambda item: item.clause,
-    )
+    evidence = evidence_for_clause(clause.number, lab_today())
     children = db.session.scalars(
         select(Clause)
         .where(Clause.standard == STANDARD, Clause.parent_number == clause.number)
@@ -55,19 +54,15 @@ def show(number: str):
     if current_user.can(Permission.GAPS_VIEW):
         from compliance.gaps.engine import evaluate
 
-        findings = [
-            f
-            for f in evaluate().findings
-            if f.clause == clause.number or f.clause.startswith(prefixes)
-        ]
+        findings = evaluate(concerning=clause.number).findings
     manual = db.session.scalars(
         select(ClauseLink).where(ClauseLink.clause_id == clause.id, ClauseLink.retired_at.is_(None))
     ).all()
     return render_template(
         "clauses/show.html",
         clause=clause,
-        own=own,
-        below=below,
+        evidence=evidence,
+        page_limit=PAGE_LIMIT,
         children=children,
         findings=findings,
         manual=manual,

@@ -478,10 +478,20 @@ def current_revision(document: Document) -> Revision | None:
 
 def next_review_on(document: Document, effective: Revision | None) -> dt.date | None:
     """Effective date (or last periodic review, whichever is later) + the review interval."""
-    if effective is None or effective.effective_on is None:
+    if effective is None:
         return None
-    start = max(filter(None, [effective.effective_on, document.last_reviewed_on]))
-    return add_months(start, document.review_interval_months)
+    return review_due_on(
+        effective.effective_on, document.last_reviewed_on, document.review_interval_months
+    )
+
+
+def review_due_on(
+    effective_on: dt.date | None, last_reviewed_on: dt.date | None, interval_months: int
+) -> dt.date | None:
+    if effective_on is None:
+        return None
+    start = max(filter(None, [effective_on, last_reviewed_on]))
+    return add_months(start, interval_months)
 
 
 def periodic_review(document: Document, *, by, password: str, comment: str | None = None):

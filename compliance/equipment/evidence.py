@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
+from compliance.clauses.source import yields
 from compliance.dates import add_months
 from compliance.equipment.models import (
     AssessmentStatus,
@@ -30,8 +32,10 @@ from compliance.extensions import db
 
 # How far back a closed impact assessment still shows the out-of-tolerance process working.
 RECORD_WINDOW_MONTHS = 24
+STREAM_BATCH = 500
 
 
+@yields("6.4.7", "6.5.1")
 def current_calibrations(as_of: dt.date) -> Iterable:
     """Each item's latest calibration while it is not overdue: 6.4.7 (the programme is kept),
     and 6.5.1 when it is traceable (an accredited provider on the day, or an in-house
@@ -39,8 +43,10 @@ def current_calibrations(as_of: dt.date) -> Iterable:
     from compliance.clauses.evidence import Evidence
 
     latest = latest_calibrations()
+    # Without the eager relations (every row would load them) and streamed, so that a reader
+    # stopping at the first record pays for one batch. event.provider comes from this row.
     rows = db.session.execute(
-        select(Equipment, CalibrationEvent, Provider)
+        select(Equipment.id, Equipment.asset_id, CalibrationEvent, Provider)
         .join(latest, latest.c.equipment_id == Equipment.id)
         .join(CalibrationEvent, CalibrationEvent.id == latest.c.event_id)
         .outerjoin(Provider, Provider.id == CalibrationEvent.provider_id)
@@ -49,11 +55,13 @@ def current_calibrations(as_of: dt.date) -> Iterable:
             CalibrationEvent.calibrated_on <= as_of,
             CalibrationEvent.due_on >= as_of,
         )
+        .options(lazyload("*"))
+        .execution_options(yield_per=STREAM_BATCH)
     )
-    for item, event, provider in rows:
-        key = f"{item.asset_id}:{event.id}"
-        label = f"{item.asset_id} calibrated {event.calibrated_on} by {event.performed_by}"
-        href = url_for("equipment.show", equipment_id=item.id)
+    for item_id, asset_id, event, provider in rows:
+        key = f"{asset_id}:{event.id}"
+        label = f"{asset_id} calibrated {event.calibrated_on} by {event.performed_by}"
+        href = url_for("equipment.show", equipment_id=item_id)
         note = f"due {event.due_on}"
         yield Evidence("6.4.7", "calibration", key, label, event.calibrated_on, href, note)
         traceable = (
@@ -66,6 +74,7 @@ def current_calibrations(as_of: dt.date) -> Iterable:
             yield Evidence("6.5.1", "calibration", key, label, event.calibrated_on, href, note)
 
 
+@yields("6.4.10")
 def intermediate_checks(as_of: dt.date) -> Iterable:
     """Each in-service item's latest passing intermediate check, within its interval: 6.4.10."""
     from compliance.clauses.evidence import Evidence
@@ -104,6 +113,7 @@ def intermediate_checks(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("6.6.2")
 def approved_providers(as_of: dt.date) -> Iterable:
     """Approved providers holding an accreditation valid on the date: 6.6.2."""
     from compliance.clauses.evidence import Evidence
@@ -127,6 +137,7 @@ def approved_providers(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("6.4.9", "7.10")
 def closed_impact_assessments(as_of: dt.date) -> Iterable:
     """Out-of-tolerance impact assessments closed recently: 6.4.9 and 7.10."""
     from compliance.clauses.evidence import Evidence
@@ -157,6 +168,7 @@ def closed_impact_assessments(as_of: dt.date) -> Iterable:
             )
 
 
+@yields("6.4.13")
 def equipment_register(as_of: dt.date) -> Iterable:
     """The register itself, while it lists equipment in use: 6.4.13."""
     from compliance.clauses.evidence import Evidence

@@ -43,13 +43,21 @@ class Evaluation:
         }
 
 
-def evaluate(as_of: dt.date | None = None) -> Evaluation:
-    """All findings as of the date (default today), worst and soonest first."""
+def evaluate(as_of: dt.date | None = None, *, concerning: str | None = None) -> Evaluation:
+    """All findings as of the date (default today), worst and soonest first; with `concerning`,
+    only those on that clause or its sub-clauses (running only the rules that can name them)."""
     today = lab_today()
     ctx = GapContext(
         as_of=as_of or today, today=today, warning_days=current_app.config["GAP_WARNING_DAYS"]
     )
-    findings = [finding for rule in RULES.values() for finding in rule(ctx)]
+    rules = RULES.values()
+    if concerning is not None:
+        rules = [
+            r for r in rules if r.clauses is None or any(_within(c, concerning) for c in r.clauses)
+        ]
+    findings = [finding for rule in rules for finding in rule(ctx)]
+    if concerning is not None:
+        findings = [f for f in findings if _within(f.clause, concerning)]
     accepted = {
         a.ident: a
         for a in db.session.scalars(
@@ -64,6 +72,10 @@ def evaluate(as_of: dt.date | None = None) -> Evaluation:
         key=lambda f: (f.accepted, f.severity.rank, f.due_on or dt.date.max, f.rule, f.ident)
     )
     return Evaluation(ctx.as_of, findings)
+
+
+def _within(clause: str, number: str) -> bool:
+    return clause == number or clause.startswith((number + ".", number + " "))
 
 
 def accept(ident: str, rule: str, *, by, reason: str) -> FindingAcceptance:

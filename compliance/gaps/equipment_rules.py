@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from flask import url_for
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from compliance.equipment.models import (
     AssessmentStatus,
@@ -33,6 +34,10 @@ from compliance.gaps.findings import Finding, Severity
 from compliance.gaps.rules import GapContext, _due_severity, rule
 from compliance.scope.models import Method, MethodStatus
 
+# The rules read columns of the rows they load, never their relations: skip the eager loads the
+# models declare for the pages (they would run for every item of the register).
+BARE = lazyload("*")
+
 
 def _in_service_needing_calibration():
     return (
@@ -53,7 +58,7 @@ def _new_calibration(item: Equipment) -> str:
     return url_for("equipment.new_calibration", equipment_id=item.id)
 
 
-@rule("CAL-MISSING")
+@rule("CAL-MISSING", "6.4.6")
 def cal_missing(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment that needs calibration has no current calibration on record (or
     its latest one gives no due date, so the programme cannot schedule it)."""
@@ -64,7 +69,7 @@ def cal_missing(ctx: GapContext) -> Iterator[Finding]:
         .where(*_in_service_needing_calibration(), latest.c.due_on.is_(None))
         .order_by(Equipment.asset_id)
     )
-    for item, event_id in db.session.execute(stmt):
+    for item, event_id in db.session.execute(stmt.options(BARE)):
         if event_id is None:
             message = (
                 f"{item.asset_id} ({item.description}) is in service and needs calibration but "
@@ -87,7 +92,7 @@ def cal_missing(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("CAL-OVERDUE")
+@rule("CAL-OVERDUE", "6.4.7")
 def cal_overdue(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment whose calibration falls due before the as-of date (blocker) or
     within the warning window after it (warning)."""
@@ -99,7 +104,7 @@ def cal_overdue(ctx: GapContext) -> Iterator[Finding]:
         .where(*_in_service_needing_calibration(), latest.c.due_on <= horizon)
         .order_by(latest.c.due_on, Equipment.asset_id)
     )
-    for item, due, calibrated_on in db.session.execute(stmt):
+    for item, due, calibrated_on in db.session.execute(stmt.options(BARE)):
         severity = _due_severity(due, ctx)
         if severity is None:
             continue
@@ -122,7 +127,7 @@ def cal_overdue(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("CAL-NOT-TRACEABLE")
+@rule("CAL-NOT-TRACEABLE", "6.5.2")
 def cal_not_traceable(ctx: GapContext) -> Iterator[Finding]:
     """The latest calibration of in-service equipment came from a provider without valid
     accreditation on the calibration date (none recorded, expired, or suspended from the
@@ -150,7 +155,7 @@ def cal_not_traceable(ctx: GapContext) -> Iterator[Finding]:
         )
         .order_by(Equipment.asset_id)
     )
-    for item, event, provider in db.session.execute(stmt):
+    for item, event, provider in db.session.execute(stmt.options(BARE)):
         calibration = f"{item.asset_id}'s calibration of {event.calibrated_on}"
         if provider is None:
             message = (
@@ -190,7 +195,7 @@ def cal_not_traceable(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("CAL-OOT-UNASSESSED")
+@rule("CAL-OOT-UNASSESSED", "6.4.9")
 def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
     """A current calibration found out of tolerance as found, with no impact assessment on
     its record (or on a record it corrects), or one that is not closed."""
@@ -203,6 +208,7 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
             CalibrationEvent.calibrated_on <= ctx.as_of,
         )
         .order_by(Equipment.asset_id, CalibrationEvent.calibrated_on)
+        .options(BARE)
     ).all()
     if not oot:
         return
@@ -218,7 +224,9 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
     assessments = {
         a.calibration_event_id: a
         for a in db.session.scalars(
-            select(ImpactAssessment).where(ImpactAssessment.equipment_id.in_(equipment_ids))
+            select(ImpactAssessment)
+            .where(ImpactAssessment.equipment_id.in_(equipment_ids))
+            .options(BARE)
         )
     }
     for event, item in oot:
@@ -252,7 +260,7 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("CHECK-OVERDUE")
+@rule("CHECK-OVERDUE", "6.4.10")
 def check_overdue(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment with an intermediate-check interval whose next check (an interval
     after the last passing check or calibration) falls before the as-of date (blocker) or
@@ -277,7 +285,7 @@ def check_overdue(ctx: GapContext) -> Iterator[Finding]:
         )
         .order_by(Equipment.asset_id)
     )
-    for item, checked_on, calibrated_on in db.session.execute(stmt):
+    for item, checked_on, calibrated_on in db.session.execute(stmt.options(BARE)):
         if checked_on is None and calibrated_on is None:
             if item.calibration_required:
                 continue  # CAL-MISSING already asks for the calibration that starts the interval
@@ -312,7 +320,7 @@ def check_overdue(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("METHOD-EQUIPMENT")
+@rule("METHOD-EQUIPMENT", "6.4.1")
 def method_equipment(ctx: GapContext) -> Iterator[Finding]:
     """A method in scope depends on equipment that is out of service, uncalibrated, overdue or
     not in the register as of the date (blocker), or whose calibration falls due within the
@@ -346,6 +354,7 @@ def method_equipment(ctx: GapContext) -> Iterator[Finding]:
                 | Equipment.equipment_type.in_(types)
             )
             .order_by(Equipment.asset_id)
+            .options(BARE)
         )
     ]
     by_id = {s.equipment.id: s for s in states}
@@ -474,7 +483,7 @@ def _type_count(method: Method, requirement, of_type: list[ItemState], ctx: GapC
         )
 
 
-@rule("PROVIDER-LAPSED")
+@rule("PROVIDER-LAPSED", "6.6.2")
 def provider_lapsed(ctx: GapContext) -> Iterator[Finding]:
     """An approved provider whose accreditation expired before the as-of date (blocker) or
     expires within the warning window (warning)."""

@@ -17,22 +17,25 @@ from sqlalchemy import select
 from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
 from compliance.gaps.rules import GapContext, _due_severity, rule
-from compliance.personnel.matrix import Cell, CellStatus, ItemColumn, MatrixRow, build_matrix
+from compliance.personnel.matrix import Cell, CellStatus, ItemColumn, MatrixRow, required_cells
 from compliance.personnel.models import Authorization, Person
 from compliance.personnel.services import current_authorizations, unqualified_authorizations
 from compliance.scope.models import Method, MethodStatus
 
 
-def _required_cells(ctx: GapContext) -> Iterator[tuple[MatrixRow, ItemColumn, Cell]]:
+def _required_cells(ctx: GapContext) -> list[tuple[MatrixRow, ItemColumn, Cell]]:
     """Every training a job role requires of someone working here on the as-of date, with its
-    status on that date (the matrix: five queries or so, whatever the number of people)."""
-    active = Person.active_on_clause(ctx.as_of)
-    people = db.session.scalars(select(Person).where(active).order_by(Person.name)).all()
-    matrix = build_matrix(people, as_of=ctx.as_of, person_ids=select(Person.id).where(active))
-    for row in matrix.rows:
-        for column, cell in zip(matrix.columns, row.cells, strict=True):
-            if cell.required:
-                yield row, column, cell
+    status on that date (the matrix: five queries or so, whatever the number of people).
+    Computed once per evaluation: both training rules read it."""
+
+    def compute():
+        active = Person.active_on_clause(ctx.as_of)
+        people = db.session.scalars(select(Person).where(active).order_by(Person.name)).all()
+        return list(
+            required_cells(people, as_of=ctx.as_of, person_ids=select(Person.id).where(active))
+        )
+
+    return ctx.memo("required training cells", compute)
 
 
 def _who(row: MatrixRow) -> str:
@@ -44,7 +47,7 @@ def _record_training(row: MatrixRow, column: ItemColumn) -> str:
     return url_for("personnel.record_training", person_id=row.person.id, item=column.id)
 
 
-@rule("TRN-MISSING")
+@rule("TRN-MISSING", "6.2.5")
 def trn_missing(ctx: GapContext) -> Iterator[Finding]:
     """Someone working here on the as-of date has no record of a training their job role
     requires (for a controlled document: none on any revision)."""
@@ -81,7 +84,7 @@ def trn_missing(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("TRN-EXPIRED")
+@rule("TRN-EXPIRED", "6.2.5")
 def trn_expired(ctx: GapContext) -> Iterator[Finding]:
     """A required training has expired by the as-of date, or was on a revision of the document
     that is no longer current (blocker); or expires within the warning window (warning)."""
@@ -127,7 +130,7 @@ def _last_day(authorization: Authorization) -> dt.date:
     return min(ends)
 
 
-@rule("AUTH-NONE")
+@rule("AUTH-NONE", "6.2.6")
 def auth_none(ctx: GapContext) -> Iterator[Finding]:
     """A method in scope has nobody authorized for it on the as-of date (blocker), or every
     authorization current then ends, or its holder leaves, within the warning window (warning).
@@ -176,7 +179,7 @@ def auth_none(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("AUTH-UNQUALIFIED")
+@rule("AUTH-UNQUALIFIED", "6.2.6")
 def auth_unqualified(ctx: GapContext) -> Iterator[Finding]:
     """Someone authorized for a method in scope on the as-of date lacks current training on the
     current revision of its procedure, or a current competence assessment."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import url_for
 from sqlalchemy import and_, or_, select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import aliased
 from compliance.audits.services import programme_status
 from compliance.capa.services import actions_open_on
 from compliance.clauses.catalogue_iso17025 import CLAUSES, NON_REQUIREMENT_NUMBERS
-from compliance.clauses.evidence import covered, evidence_by_clause
+from compliance.clauses.evidence import clauses_with_evidence, covered
 from compliance.dates import add_months
 from compliance.documents.models import (
     AcknowledgementTask,
@@ -25,7 +26,7 @@ from compliance.documents.models import (
     Revision,
     RevisionState,
 )
-from compliance.documents.services import next_review_on
+from compliance.documents.services import review_due_on
 from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
 from compliance.proficiency.services import pt_status
@@ -36,6 +37,7 @@ from compliance.signatures.models import Signature
 from compliance.users.models import User
 
 S = RevisionState
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,28 @@ class GapContext:
     as_of: dt.date
     today: dt.date
     warning_days: int  # how far ahead "due soon" looks from the as-of date
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """What several rules read (the training matrix, clause coverage), computed once per
+        evaluation."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
 
 Rule = Callable[[GapContext], Iterator[Finding]]
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str):
+def rule(rule_id: str, *clauses: str):
+    """Register a rule; `clauses`: the only clauses its findings name (none declared: any), so
+    a clause page runs only the rules that can concern it."""
+
     def register(function: Rule) -> Rule:
         RULES[rule_id] = function
         function.rule_id = rule_id
+        function.clauses = frozenset(clauses) or None
         return function
 
     return register
@@ -66,7 +80,7 @@ def _effective_with_documents():
     )
 
 
-@rule("DOC-NOT-APPROVED")
+@rule("DOC-NOT-APPROVED", "8.3.2 a")
 def doc_not_approved(ctx: GapContext) -> Iterator[Finding]:
     """An effective revision with no approval signature, by someone other than its author, on
     the bytes being served."""
@@ -99,13 +113,24 @@ def doc_not_approved(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("DOC-REVIEW-OVERDUE")
+@rule("DOC-REVIEW-OVERDUE", "8.3.2 b")
 def doc_review_overdue(ctx: GapContext) -> Iterator[Finding]:
     """The periodic review date of an effective document has passed (blocker) or falls within
     the warning window after the as-of date (warning)."""
     horizon = ctx.as_of + dt.timedelta(days=ctx.warning_days)
-    for revision, document in db.session.execute(_effective_with_documents()):
-        due = next_review_on(document, revision)
+    # Only the columns the date needs: whole documents would drag their eager relations along.
+    stmt = select(
+        Document.id,
+        Document.number,
+        Document.title,
+        Document.last_reviewed_on,
+        Document.review_interval_months,
+        Revision.effective_on,
+    ).join(Revision, and_(Revision.document_id == Document.id, Revision.state == S.EFFECTIVE.value))
+    for document in db.session.execute(stmt):
+        due = review_due_on(
+            document.effective_on, document.last_reviewed_on, document.review_interval_months
+        )
         if due is None or due > horizon:
             continue
         overdue = due < ctx.as_of
@@ -126,7 +151,7 @@ def doc_review_overdue(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("DOC-ACK-OVERDUE")
+@rule("DOC-ACK-OVERDUE", "8.3.2 d")
 def doc_ack_overdue(ctx: GapContext) -> Iterator[Finding]:
     """Someone who must use an effective revision has not acknowledged it within the grace
     period, as of the date."""
@@ -157,7 +182,7 @@ def doc_ack_overdue(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("DOC-OBSOLETE-IN-USE")
+@rule("DOC-OBSOLETE-IN-USE", "8.3.2 f")
 def doc_obsolete_in_use(ctx: GapContext) -> Iterator[Finding]:
     """A method in scope is governed by a procedure with no effective revision (only superseded
     or withdrawn ones), or by none at all."""
@@ -205,9 +230,9 @@ def requirement_clauses() -> list[str]:
 @rule("CLAUSE-NO-EVIDENCE")
 def clause_no_evidence(ctx: GapContext) -> Iterator[Finding]:
     """A clause with no current evidence linked (on it, its parent or its sub-clauses)."""
-    evidence = evidence_by_clause(ctx.as_of)
+    with_evidence = clauses_with_evidence(ctx.as_of)
     for number in requirement_clauses():
-        if not covered(number, evidence):
+        if not covered(number, with_evidence):
             yield Finding(
                 "CLAUSE-NO-EVIDENCE",
                 number,
@@ -232,7 +257,7 @@ def _due_severity(due: dt.date, ctx: GapContext) -> Severity | None:
     return None
 
 
-@rule("PT-DUE")
+@rule("PT-DUE", "7.7.2")
 def pt_due(ctx: GapContext) -> Iterator[Finding]:
     """A method in scope without a PT/ILC round within its planned interval (the first round is
     due one interval after the method joined the scope); info when no interval is planned."""
@@ -276,7 +301,7 @@ def pt_due(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("IA-OVERDUE")
+@rule("IA-OVERDUE", "8.8.1", "8.8.2")
 def ia_overdue(ctx: GapContext) -> Iterator[Finding]:
     """No internal audit completed within the interval (a warning while none is on record at
     all); a planned audit past its date; a clause no audit of the current cycle covers
@@ -332,7 +357,7 @@ def ia_overdue(ctx: GapContext) -> Iterator[Finding]:
         )
 
 
-@rule("MR-OVERDUE")
+@rule("MR-OVERDUE", "8.9.1")
 def mr_overdue(ctx: GapContext) -> Iterator[Finding]:
     """No management review with signed minutes within the interval (a warning while none is
     on record at all)."""
@@ -360,7 +385,7 @@ def mr_overdue(ctx: GapContext) -> Iterator[Finding]:
     )
 
 
-@rule("CA-OVERDUE")
+@rule("CA-OVERDUE", "8.7.1")
 def ca_overdue(ctx: GapContext) -> Iterator[Finding]:
     """A corrective action open past its due date on the as-of date (warning when it falls
     due within the window)."""

@@ -14,6 +14,7 @@ from flask import url_for
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from compliance.clauses.source import yields
 from compliance.documents.models import Revision, RevisionState
 from compliance.extensions import db
 from compliance.personnel.matrix import current_records_stmt
@@ -31,6 +32,7 @@ from compliance.personnel.services import current_authorizations
 from compliance.scope.models import Method, MethodStatus
 
 
+@yields("6.2.2")
 def job_role_requirements(as_of: dt.date) -> Iterable:
     """Job roles with the training they require: documented competence requirements, 6.2.2."""
     from compliance.clauses.evidence import Evidence
@@ -52,6 +54,7 @@ def job_role_requirements(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("6.2.5")
 def training_records(as_of: dt.date) -> Iterable:
     """Training of people working here, completed by the date and not expired on it (a
     corrected record counts through its correction; a document only on its effective revision):
@@ -88,6 +91,7 @@ def training_records(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("6.2.5")
 def competence_assessments(as_of: dt.date) -> Iterable:
     """Each person's latest assessment per method by the date, when it found them competent and
     is not past its reassessment date: competence monitoring, 6.2.5."""
@@ -137,6 +141,7 @@ def competence_assessments(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("6.2.6")
 def authorizations(as_of: dt.date) -> Iterable:
     """Signed authorizations current on the date for methods in scope: 6.2.6."""
     from compliance.clauses.evidence import Evidence

@@ -13,7 +13,7 @@ import re
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from compliance.audit.services import diff, record
 from compliance.dates import add_months, lab_today
@@ -800,6 +800,8 @@ def latest_competence(person_ids, method_ids, as_of: dt.date):
             CompetenceAssessment.assessed_on <= as_of,
         )
         .order_by(CompetenceAssessment.assessed_on, CompetenceAssessment.id)
+        # Callers hold the people and methods already: no eager join on every older assessment.
+        .options(lazyload("*"))
     )
     return {(a.person_id, a.method_id): a for a in rows}
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from compliance.audits.models import AuditStatus, InternalAudit
 from compliance.capa.models import Nonconformity
+from compliance.clauses.source import yields
 from compliance.complaints.models import Complaint
 from compliance.dates import add_months
 from compliance.extensions import db
@@ -51,6 +52,7 @@ def internal_audits(as_of: dt.date) -> Iterable:
             )
 
 
+@yields("8.9")
 def management_reviews(as_of: dt.date) -> Iterable:
     """Reviews with signed minutes, held within the interval: evidence for 8.9."""
     from compliance.clauses.evidence import Evidence
@@ -74,6 +76,7 @@ def management_reviews(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("7.10", "8.7")
 def nonconformities(as_of: dt.date) -> Iterable:
     """Nonconformities raised recently (7.10); those with corrective actions also show 8.7."""
     from compliance.clauses.evidence import Evidence
@@ -92,6 +95,7 @@ def nonconformities(as_of: dt.date) -> Iterable:
             yield Evidence("8.7", "corrective action", nc.reference, label, nc.raised_on, href)
 
 
+@yields("7.7.2")
 def proficiency_tests(as_of: dt.date) -> Iterable:
     """Each method's latest PT round, while it is within the method's interval: 7.7.2."""
     from compliance.clauses.evidence import Evidence
@@ -129,6 +133,7 @@ def risk_register(as_of: dt.date) -> Iterable:
             yield Evidence(clause, "risk register", risk.reference, label, risk.identified_on, href)
 
 
+@yields("7.9")
 def complaints(as_of: dt.date) -> Iterable:
     """Complaints received recently and handled through the log: 7.9."""
     from compliance.clauses.evidence import Evidence
@@ -150,6 +155,7 @@ def complaints(as_of: dt.date) -> Iterable:
         )
 
 
+@yields("7.2.1", "7.2.2")
 def method_validations(as_of: dt.date) -> Iterable:
     """Verification (7.2.1) and validation (7.2.2) records of methods still on the scope."""
     from compliance.clauses.evidence import Evidence

@@ -1,0 +1,26 @@
+"""How an evidence source declares the clauses it can yield.
+
+A source whose clauses are fixed (calibrations: 6.4.7 and 6.5.1) is marked with them, so that
+"is this clause covered?" stops reading at its first record, and a clause page skips the
+sources that cannot concern it. Unmarked sources (documents, audits, risks: their clauses come
+from the data) are always read in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable)
+
+
+def yields(*clauses: str) -> Callable[[F], F]:
+    def mark(source: F) -> F:
+        source.clauses = frozenset(clauses)
+        return source
+
+    return mark
+
+
+def declared_clauses(source: Callable) -> frozenset[str] | None:
+    return getattr(source, "clauses", None)
