@@ -134,6 +134,16 @@ def snapshot(evaluation: Evaluation) -> None:
     db.session.flush()
 
 
+def keep_daily_snapshot(evaluation: Evaluation) -> None:
+    """Today's snapshot from the evaluation in hand when it is as of today; otherwise a second
+    evaluation only when today has no snapshot yet (readiness pages look ahead to the
+    assessment date: one extra evaluation a day, not one per view)."""
+    if evaluation.as_of == lab_today():
+        snapshot(evaluation)
+    elif db.session.get(GapSnapshot, lab_today()) is None:
+        snapshot(evaluate(lab_today()))
+
+
 @dataclass
 class Changes:
     since: dt.date | None

@@ -10,7 +10,14 @@ from flask_login import current_user
 from compliance.dates import lab_today
 from compliance.extensions import db
 from compliance.gaps import readiness
-from compliance.gaps.engine import GapError, accept, changes_since, evaluate, revoke, snapshot
+from compliance.gaps.engine import (
+    GapError,
+    accept,
+    changes_since,
+    evaluate,
+    keep_daily_snapshot,
+    revoke,
+)
 from compliance.gaps.forms import AcceptFindingForm, AssessmentDateForm, ReasonForm
 from compliance.gaps.models import FindingAcceptance
 from compliance.permissions import Permission, requires
@@ -32,7 +39,7 @@ def _as_of() -> dt.date:
 def index():
     as_of = _as_of()
     evaluation = evaluate(as_of)
-    snapshot(evaluate(lab_today()) if as_of != lab_today() else evaluation)
+    keep_daily_snapshot(evaluation)
     db.session.commit()
     actions = sorted(
         (f for f in evaluation.open), key=lambda f: (f.due_on or dt.date.max, f.severity.rank)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from compliance.audit.models import AuditEntry, PageView
 from compliance.dates import lab_today
 from compliance.extensions import db
-from compliance.gaps.models import FindingAcceptance
+from compliance.gaps.engine import evaluate
+from compliance.gaps.models import FindingAcceptance, GapSnapshot
 from tests.factories import effective_document
 
 
@@ -118,3 +119,45 @@ def test_auditor_page_views_are_logged_and_visible_to_the_qm(client, auth, make_
     log = client.get("/access-log/")
     assert "Ada Assessor" in log.text and "/clauses/6.4" in log.text
     assert db.session.scalar(select(PageView).where(PageView.user_id == qm.id)) is None
+
+
+def test_readiness_keeps_one_snapshot_a_day_and_reports_changes_since_last_week(
+    app, client, auth, make_user
+):
+    qm = make_user("quality_manager")
+    auth.login(qm.email)
+    today = lab_today()
+    # A week ago the lab had one finding that is gone today.
+    db.session.add(
+        GapSnapshot(
+            taken_on=today - dt.timedelta(days=8),
+            findings={"OLD-RULE:clause:9.9": ["blocker", "OLD-RULE", "Fixed since"]},
+        )
+    )
+    db.session.flush()
+    assessment = today + dt.timedelta(days=60)
+    auth.post(
+        "/readiness/assessment-date",
+        {"assessment_on": assessment.isoformat()},
+        form_page="/readiness",
+    )
+
+    page = client.get("/readiness")
+    db.session.expire_all()
+    assert f"Compared with the findings recorded on {today - dt.timedelta(days=8)}" in page.text
+    assert "1 resolved" in page.text and "Fixed since" in page.text
+    kept = db.session.get(GapSnapshot, today)
+    with app.test_request_context():
+        now = {f.ident for f in evaluate(today).open}
+    assert set(kept.findings) == now and now  # today's findings, not the assessment date's
+
+    # Later views the same day, as of the assessment date, leave today's snapshot as it was.
+    kept.findings = {"MARKER": ["info", "X", "marker"]}
+    db.session.flush()
+    assert client.get("/readiness").status_code == 200
+    db.session.expire_all()  # the request wrote through its own session
+    assert db.session.get(GapSnapshot, today).findings == {"MARKER": ["info", "X", "marker"]}
+    # A view as of today refreshes it from the evaluation in hand.
+    assert client.get(f"/readiness?as_of={today.isoformat()}").status_code == 200
+    db.session.expire_all()
+    assert set(db.session.get(GapSnapshot, today).findings) == now
