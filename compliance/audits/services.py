@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from compliance.audit.services import diff, record
 from compliance.audits.independence import independence_conflicts
@@ -313,7 +314,8 @@ def programme_status(as_of: dt.date, clauses: Sequence[str]) -> ProgrammeStatus:
     window_start = add_months(as_of, -interval)
     window_end = add_months(as_of, interval)
     rows = db.session.scalars(
-        select(InternalAudit).where(
+        select(InternalAudit)
+        .where(
             InternalAudit.status != AuditStatus.CANCELLED.value,
             (
                 (InternalAudit.status == AuditStatus.COMPLETED.value)
@@ -321,6 +323,8 @@ def programme_status(as_of: dt.date, clauses: Sequence[str]) -> ProgrammeStatus:
             )
             | (InternalAudit.status == AuditStatus.PLANNED.value),
         )
+        # Dates and clauses decide the programme: not each audit's methods and findings.
+        .options(lazyload(InternalAudit.methods), lazyload(InternalAudit.findings))
     ).all()
     completed = sorted((a for a in rows if a.is_completed), key=lambda a: (a.performed_on, a.id))
     last = completed[-1] if completed else None

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
-from compliance.documents.services import next_review_on
+from compliance.documents.services import next_review_on, review_due_on
 from compliance.extensions import db
 from compliance.permissions import Permission
 
@@ -87,7 +87,10 @@ def can_view(principal, revision: Revision) -> bool:
 
 def review_status(document: Document, effective: Revision | None, today: dt.date, window: int):
     """("overdue" | "due" | "ok" | None, next review date) for the periodic review."""
-    due = next_review_on(document, effective)
+    return _review_status(next_review_on(document, effective), today, window)
+
+
+def _review_status(due: dt.date | None, today: dt.date, window: int):
     if due is None:
         return None, None
     if due < today:
@@ -100,12 +103,24 @@ def review_status(document: Document, effective: Revision | None, today: dt.date
 def reviews_due(today: dt.date, window_days: int) -> list[tuple[Document, Revision, str, dt.date]]:
     """Effective documents whose periodic review is overdue or due within the window,
     soonest first (one query)."""
-    rows = []
-    stmt = select(Document, Current).join(
-        Current, and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value)
-    )
-    for document, effective in db.session.execute(stmt):
-        status, due = review_status(document, effective, today, window_days)
+    # The dates first, from columns; whole documents only for the few that are due.
+    dates = select(
+        Current.id,
+        Current.effective_on,
+        Document.last_reviewed_on,
+        Document.review_interval_months,
+    ).join(Current, and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value))
+    due: dict[int, tuple[str, dt.date]] = {}
+    for revision_id, effective_on, last_reviewed_on, interval in db.session.execute(dates):
+        status, on = _review_status(
+            review_due_on(effective_on, last_reviewed_on, interval), today, window_days
+        )
         if status in ("overdue", "due"):
-            rows.append((document, effective, status, due))
-    return sorted(rows, key=lambda row: row[3])
+            due[revision_id] = (status, on)
+    if not due:
+        return []
+    rows = [
+        (effective.document, effective, *due[effective.id])
+        for effective in db.session.scalars(select(Revision).where(Revision.id.in_(due)))
+    ]
+    return sorted(rows, key=lambda row: (row[3], row[0].number))

@@ -45,7 +45,7 @@ def current_calibrations(as_of: dt.date) -> Iterable:
     latest = latest_calibrations()
     # Without the eager relations (every row would load them) and streamed, so that a reader
     # stopping at the first record pays for one batch. event.provider comes from this row.
-    rows = db.session.execute(
+    stmt = (
         select(Equipment.id, Equipment.asset_id, CalibrationEvent, Provider)
         .join(latest, latest.c.equipment_id == Equipment.id)
         .join(CalibrationEvent, CalibrationEvent.id == latest.c.event_id)
@@ -58,20 +58,22 @@ def current_calibrations(as_of: dt.date) -> Iterable:
         .options(lazyload("*"))
         .execution_options(yield_per=STREAM_BATCH)
     )
-    for item_id, asset_id, event, provider in rows:
-        key = f"{asset_id}:{event.id}"
-        label = f"{asset_id} calibrated {event.calibrated_on} by {event.performed_by}"
-        href = url_for("equipment.show", equipment_id=item_id)
-        note = f"due {event.due_on}"
-        yield Evidence("6.4.7", "calibration", key, label, event.calibrated_on, href, note)
-        traceable = (
-            provider.accredited_on(event.calibrated_on)
-            and provider.status == ProviderStatus.APPROVED.value
-            if provider is not None
-            else bool(event.procedure)
-        )
-        if traceable:
-            yield Evidence("6.5.1", "calibration", key, label, event.calibrated_on, href, note)
+    # Streamed (a server-side cursor on PostgreSQL): closed however the reader stops.
+    with db.session.execute(stmt) as rows:
+        for item_id, asset_id, event, provider in rows:
+            key = f"{asset_id}:{event.id}"
+            label = f"{asset_id} calibrated {event.calibrated_on} by {event.performed_by}"
+            href = url_for("equipment.show", equipment_id=item_id)
+            note = f"due {event.due_on}"
+            yield Evidence("6.4.7", "calibration", key, label, event.calibrated_on, href, note)
+            traceable = (
+                provider.accredited_on(event.calibrated_on)
+                and provider.status == ProviderStatus.APPROVED.value
+                if provider is not None
+                else bool(event.procedure)
+            )
+            if traceable:
+                yield Evidence("6.5.1", "calibration", key, label, event.calibrated_on, href, note)
 
 
 @yields("6.4.10")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -29,6 +30,7 @@ from compliance.personnel.matrix import (
     evidence_by_cell,
     item_columns,
     person_login,
+    required_cells,
     status_of,
 )
 from compliance.personnel.models import (
@@ -1262,7 +1264,9 @@ def training_totals(as_of: dt.date):
     people_stmt = select(Person).where(Person.active_on_clause(as_of))
     people = db.session.scalars(people_stmt).all()
     ids = select(Person.id).where(Person.active_on_clause(as_of))
-    return build_matrix(people, as_of=as_of, person_ids=ids).totals()
+    return Counter(
+        cell.status for _, _, cell in required_cells(people, as_of=as_of, person_ids=ids)
+    )
 
 
 def open_acknowledgements(person: Person) -> list[AcknowledgementTask]:

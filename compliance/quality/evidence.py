@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from compliance.audits.models import AuditStatus, InternalAudit
 from compliance.capa.models import Nonconformity
@@ -37,10 +38,17 @@ def internal_audits(as_of: dt.date) -> Iterable:
 
     since = add_months(as_of, -internal_audit_interval_months())
     rows = db.session.scalars(
-        select(InternalAudit).where(
+        select(InternalAudit)
+        .where(
             InternalAudit.status == AuditStatus.COMPLETED.value,
             InternalAudit.performed_on <= as_of,
             InternalAudit.performed_on > since,
+        )
+        # Only what the evidence line shows: not the audits' methods and findings.
+        .options(
+            joinedload(InternalAudit.auditor),
+            selectinload(InternalAudit.clause_rows),
+            lazyload("*"),
         )
     )
     for audit in rows:
