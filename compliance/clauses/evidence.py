@@ -7,8 +7,8 @@ and the CLAUSE-NO-EVIDENCE rule all read the same list.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import url_for
@@ -96,13 +96,23 @@ SOURCES: list[Callable[[dt.date], Iterable[Evidence]]] = [
 PAGE_LIMIT = 25
 
 
-def evidence_by_clause(as_of: dt.date) -> dict[str, list[Evidence]]:
-    """Everything, for the evidence index and the clause matrix's counts."""
-    grouped: dict[str, list[Evidence]] = defaultdict(list)
+def all_evidence(as_of: dt.date) -> Iterator[Evidence]:
+    """Every current record, source by source, one at a time (the evidence package streams it)."""
     for source in SOURCES:
-        for item in source(as_of):
-            grouped[item.clause].append(item)
+        yield from source(as_of)
+
+
+def evidence_by_clause(as_of: dt.date) -> dict[str, list[Evidence]]:
+    """Everything, grouped by clause."""
+    grouped: dict[str, list[Evidence]] = defaultdict(list)
+    for item in all_evidence(as_of):
+        grouped[item.clause].append(item)
     return grouped
+
+
+def evidence_counts(as_of: dt.date) -> Counter[str]:
+    """How many current records each clause holds (the clause matrix), without keeping them."""
+    return Counter(item.clause for item in all_evidence(as_of))
 
 
 def clauses_with_evidence(as_of: dt.date) -> set[str]:
@@ -174,7 +184,7 @@ def evidence_for_clause(number: str, as_of: dt.date, limit: int = PAGE_LIMIT) ->
 def covered(number: str, clauses: Collection[str]) -> bool:
     """Evidence on the clause itself, on a clause it belongs to, or on any of its sub-clauses.
 
-    `clauses`: the clauses holding evidence (clauses_with_evidence, or evidence_by_clause's
+    `clauses`: the clauses holding evidence (clauses_with_evidence, or evidence_counts'
     keys)."""
     if number in clauses:
         return True

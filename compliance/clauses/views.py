@@ -10,7 +10,7 @@ from compliance.clauses import links
 from compliance.clauses.evidence import (
     PAGE_LIMIT,
     covered,
-    evidence_by_clause,
+    evidence_counts,
     evidence_for_clause,
 )
 from compliance.clauses.models import Clause, ClauseLink
@@ -29,9 +29,9 @@ def index():
     clauses = db.session.scalars(
         select(Clause).where(Clause.standard == STANDARD).order_by(Clause.position)
     ).all()
-    evidence = evidence_by_clause(lab_today())
+    counts = evidence_counts(lab_today())
     rows = [
-        (clause, len(evidence.get(clause.number, ())), covered(clause.number, evidence))
+        (clause, counts[clause.number], covered(clause.number, counts))
         for clause in clauses
         if " " not in clause.number  # lettered items show on their clause's page
     ]

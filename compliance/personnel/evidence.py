@@ -31,6 +31,9 @@ from compliance.personnel.models import (
 from compliance.personnel.services import current_authorizations
 from compliance.scope.models import Method, MethodStatus
 
+# Rows fetched at a time by the sources that stream (tens of thousands of records).
+STREAM_BATCH = 500
+
 
 @yields("6.2.2")
 def job_role_requirements(as_of: dt.date) -> Iterable:
@@ -62,8 +65,18 @@ def training_records(as_of: dt.date) -> Iterable:
     from compliance.clauses.evidence import Evidence
 
     revision = aliased(Revision)
-    rows = db.session.scalars(
+    # Rows of columns, with the few people and items looked up once: whole records would load
+    # a person, an item and a revision (and theirs) for each of tens of thousands of rows.
+    stmt = (
         current_records_stmt()
+        .with_only_columns(
+            TrainingRecord.id,
+            TrainingRecord.person_id,
+            TrainingRecord.training_item_id,
+            TrainingRecord.completed_on,
+            TrainingRecord.expires_on,
+            revision.label,
+        )
         .join(Person, Person.id == TrainingRecord.person_id)
         .join(TrainingItem, TrainingItem.id == TrainingRecord.training_item_id)
         .outerjoin(revision, revision.id == TrainingRecord.revision_id)
@@ -76,19 +89,28 @@ def training_records(as_of: dt.date) -> Iterable:
                 revision.state == RevisionState.EFFECTIVE.value,
             ),
         )
+        .execution_options(yield_per=STREAM_BATCH)
     )
-    for record in rows:
-        person, item = record.person, record.item
-        what = f"{item.label} Rev {record.revision.label}" if record.revision else item.label
-        yield Evidence(
-            "6.2.5",
-            "training record",
-            f"{person.employee_id}:{item.label}:{record.id}",
-            f"{person.name} trained on {what} · {item.display_title}",
-            record.completed_on,
-            url_for("personnel.show_person", person_id=person.id),
-            f"expires {record.expires_on}" if record.expires_on else "",
+    people = {
+        row.id: row
+        for row in db.session.execute(
+            select(Person.id, Person.employee_id, Person.name).where(Person.active_on_clause(as_of))
         )
+    }
+    items = {item.id: item for item in db.session.scalars(select(TrainingItem))}
+    with db.session.execute(stmt) as rows:
+        for record_id, person_id, item_id, completed_on, expires_on, revision_label in rows:
+            person, item = people[person_id], items[item_id]
+            what = f"{item.label} Rev {revision_label}" if revision_label else item.label
+            yield Evidence(
+                "6.2.5",
+                "training record",
+                f"{person.employee_id}:{item.label}:{record_id}",
+                f"{person.name} trained on {what} · {item.display_title}",
+                completed_on,
+                url_for("personnel.show_person", person_id=person_id),
+                f"expires {expires_on}" if expires_on else "",
+            )
 
 
 @yields("6.2.5")

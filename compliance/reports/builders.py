@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 
 from sqlalchemy import and_, select
 
 from compliance.clauses.catalogue_iso17025 import BY_NUMBER
-from compliance.clauses.evidence import evidence_by_clause
+from compliance.clauses.evidence import Evidence, all_evidence
 from compliance.documents.models import Document, Revision, RevisionState
 from compliance.documents.services import next_review_on
 from compliance.extensions import db
@@ -58,24 +59,65 @@ def gap_report(as_of: dt.date, lab_name: str) -> bytes:
     return report.to_bytes()
 
 
-def evidence_index(as_of: dt.date, lab_name: str) -> bytes:
-    """Clause -> current evidence, with revision and dates."""
-    evidence = evidence_by_clause(as_of)
-    report = Report("Evidence index", subtitle=f"{lab_name} · current evidence as of {as_of}")
-    rows = [
-        (
-            number,
-            BY_NUMBER[number].title,
-            item.kind,
-            item.label,
-            item.on.isoformat() if item.on else "",
+# The index lists this many records of one kind on a clause and counts the rest: an index to
+# read, not a register (every record is in the evidence package's RECORDS_CSV).
+INDEX_LIMIT = 50
+RECORDS_CSV = "evidence-records.csv"
+RECORDS_HEADER = ("Clause", "Kind", "Record", "Evidence", "Date", "Note")
+
+
+def evidence_record(item: Evidence) -> tuple:
+    return (item.clause, item.kind, item.key, item.label, item.on, item.note)
+
+
+class EvidenceIndex:
+    """Clause -> current evidence, with revision and dates, collected one record at a time so
+    that memory holds INDEX_LIMIT records per clause and kind, however many there are."""
+
+    def __init__(self, as_of: dt.date, lab_name: str):
+        self.as_of, self.lab_name = as_of, lab_name
+        self.shown: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, item: Evidence) -> None:
+        if item.clause not in BY_NUMBER:
+            return
+        key = (item.clause, item.kind)
+        self.counts[key] += 1
+        if self.counts[key] <= INDEX_LIMIT:
+            self.shown[key].append(item)
+
+    def to_bytes(self) -> bytes:
+        report = Report(
+            "Evidence index", subtitle=f"{self.lab_name} · current evidence as of {self.as_of}"
         )
-        for number in sorted(evidence, key=_clause_key)
-        if number in BY_NUMBER
-        for item in evidence[number]
-    ]
-    report.table(["Clause", "Title", "Kind", "Evidence", "Date"], rows)
-    return report.to_bytes()
+        rows = []
+        for clause, kind in sorted(self.shown, key=lambda key: (_clause_key(key[0]), key[1])):
+            title = BY_NUMBER[clause].title
+            for item in self.shown[clause, kind]:
+                rows.append(
+                    (clause, title, kind, item.label, item.on.isoformat() if item.on else "")
+                )
+            if (more := self.counts[clause, kind] - INDEX_LIMIT) > 0:
+                rows.append(
+                    (
+                        clause,
+                        title,
+                        kind,
+                        f"… and {more} more {kind} records ({self.counts[clause, kind]} in all): "
+                        f"every one is listed in {RECORDS_CSV} in the evidence package.",
+                        "",
+                    )
+                )
+        report.table(["Clause", "Title", "Kind", "Evidence", "Date"], rows)
+        return report.to_bytes()
+
+
+def evidence_index(as_of: dt.date, lab_name: str) -> bytes:
+    index = EvidenceIndex(as_of, lab_name)
+    for item in all_evidence(as_of):
+        index.add(item)
+    return index.to_bytes()
 
 
 def master_document_list(lab_name: str) -> bytes:

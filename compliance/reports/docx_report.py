@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 
@@ -34,14 +35,19 @@ class Report:
         run.bold = bold
 
     def table(self, header: list[str], rows) -> None:
-        table = self.document.add_table(rows=1, cols=len(header))
+        table = self.document.add_table(rows=2, cols=len(header))
         table.style = "Light Grid Accent 1"
         for cell, text in zip(table.rows[0].cells, header, strict=True):
             cell.text = text
+        # Each row is a copy of one empty row python-docx laid out: add_row() lays out every
+        # cell again and made a register of thousands of documents take seconds.
+        template = table.rows[1]._tr
+        table._tbl.remove(template)
         for row in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                cell.text = "" if value is None else str(value)
+            tr = copy.deepcopy(template)
+            for tc, value in zip(tr.tc_lst, row, strict=True):
+                tc.p_lst[0].add_r().text = "" if value is None else str(value)
+            table._tbl.append(tr)
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()

@@ -1,4 +1,5 @@
-"""The evidence package: a ZIP of the evidence index, effective documents and certificates.
+"""The evidence package: a ZIP of the evidence index, every current evidence record (CSV),
+effective documents and certificates.
 
 Written file by file into a temporary file on disk and streamed from there, so memory stays
 flat however large the library is (only one stored file is in memory at a time).
@@ -14,11 +15,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from compliance.clauses.evidence import all_evidence
 from compliance.documents.models import Document, Revision, RevisionState
+from compliance.exports import write_csv
 from compliance.extensions import db
 from compliance.files.models import StoredFile
 from compliance.proficiency.models import PTEvent
-from compliance.reports.builders import evidence_index, master_document_list
+from compliance.reports.builders import (
+    RECORDS_CSV,
+    RECORDS_HEADER,
+    EvidenceIndex,
+    evidence_record,
+    master_document_list,
+)
 from compliance.scope.models import Method, MethodValidation
 
 
@@ -84,7 +93,17 @@ def build_package(as_of: dt.date, lab_name: str):
     """A temporary file (positioned at 0) holding the ZIP; the caller streams and closes it."""
     spool = tempfile.TemporaryFile(prefix="evidence-", suffix=".zip")  # noqa: SIM115 (streamed, closed by the response)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("evidence-index.docx", evidence_index(as_of, lab_name))
+        # Every current record into the CSV as it streams past; the index keeps a bounded part.
+        index = EvidenceIndex(as_of, lab_name)
+
+        def records():
+            for item in all_evidence(as_of):
+                index.add(item)
+                yield evidence_record(item)
+
+        with archive.open(RECORDS_CSV, "w") as member:
+            write_csv(member, RECORDS_HEADER, records())
+        archive.writestr("evidence-index.docx", index.to_bytes())
         archive.writestr("master-list-of-documents.docx", master_document_list(lab_name))
         manifest = ["path\tsha256"]
         for source in SOURCES:
@@ -92,12 +111,21 @@ def build_package(as_of: dt.date, lab_name: str):
                 data = db.session.scalar(
                     select(StoredFile.data).where(StoredFile.sha256 == entry.sha256)
                 )
-                archive.writestr(entry.path, data)
+                archive.writestr(entry.path, data, compress_type=_compression(entry.path))
                 manifest.append(f"{entry.path}\t{entry.sha256}")
                 del data
         archive.writestr("MANIFEST.tsv", "\n".join(manifest) + "\n")
     spool.seek(0)
     return spool
+
+
+# Formats that are compressed already (a .docx is itself a ZIP): deflating them again costs
+# seconds on a large library and saves nothing.
+_PACKED = (".docx", ".xlsx", ".pdf", ".png", ".jpg", ".jpeg", ".zip")
+
+
+def _compression(path: str) -> int:
+    return zipfile.ZIP_STORED if path.lower().endswith(_PACKED) else zipfile.ZIP_DEFLATED
 
 
 def _safe(text: str) -> str:

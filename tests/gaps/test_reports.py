@@ -1,5 +1,6 @@
 """Reports open in python-docx and contain what they promise; the package is a valid ZIP."""
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -60,3 +61,29 @@ def test_evidence_package_holds_index_and_effective_documents(client, auth, make
     packed = archive.read("documents/QP-8.3-01-RevA.docx")
     assert hashlib.sha256(packed).hexdigest() == revision.file_sha256 and packed == stored
     assert revision.file_sha256 in archive.read("MANIFEST.tsv").decode()
+
+
+def test_package_lists_every_record_in_csv_and_the_index_counts_past_its_limit(
+    client, auth, make_user, monkeypatch
+):
+    from compliance.reports import builders
+
+    monkeypatch.setattr(builders, "INDEX_LIMIT", 1)
+    qm = make_user("quality_manager")
+    for number in ("QP-8.3-01", "QP-8.3-02", "QP-8.3-03"):
+        effective_document(qm, number=number, clauses=["8.3.2"])
+    auth.login(qm.email)
+    response = client.get("/reports/evidence-package.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    response.close()
+
+    rows = list(csv.reader(io.StringIO(archive.read("evidence-records.csv").decode("utf-8-sig"))))
+    assert rows[0] == ["Clause", "Kind", "Record", "Evidence", "Date", "Note"]
+    documents = sorted(row[2] for row in rows[1:] if row[:2] == ["8.3.2", "document"])
+    assert documents == ["QP-8.3-01", "QP-8.3-02", "QP-8.3-03"]
+
+    index = _text(archive.read("evidence-index.docx"))
+    listed = [n for n in ("QP-8.3-01", "QP-8.3-02", "QP-8.3-03") if f"{n} Rev A" in index]
+    assert len(listed) == 1
+    assert "… and 2 more document records (3 in all)" in index
+    assert "evidence-records.csv" in index
