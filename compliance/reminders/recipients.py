@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from compliance.db import utcnow
 from compliance.extensions import db
@@ -50,7 +51,12 @@ def recipient_source(name: str):
 def users_with_login(as_of: dt.date) -> Iterable[Recipient]:
     """Active accounts inside their access window."""
     now = utcnow()
-    for user in db.session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id)):
+    for user in db.session.scalars(
+        select(User)
+        .options(selectinload(User.role_rows))
+        .where(User.is_active.is_(True))
+        .order_by(User.id)
+    ):
         if user.within_access_window(now):
             yield Recipient(email=user.email, name=user.name, user=user)
 

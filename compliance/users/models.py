@@ -35,8 +35,10 @@ class User(db.Model):
     password_changed_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
+    # Loaded when asked for (the signed-in user's permissions, the users list), not with every
+    # document owner, signer or assessor a page shows: a user list asks with selectinload.
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from compliance.extensions import db
 from compliance.outcomes import CHANGED_ELSEWHERE, commit_or_report
@@ -32,7 +33,7 @@ def _get_user(user_id: int) -> User:
 @requires(Permission.USERS_MANAGE)
 def index():
     q = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.name)
+    stmt = select(User).options(selectinload(User.role_rows)).order_by(User.name)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
