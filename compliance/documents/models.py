@@ -81,11 +81,13 @@ class Document(db.Model):
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="document", order_by="Revision.id", lazy="select"
     )
+    # Read on the document's own page and in the API; not loaded with every document a
+    # revision, a task or a register row brings along (the API list selects them in).
     clause_rows: Mapped[list[DocumentClause]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="DocumentClause.clause_number"
+        cascade="all, delete-orphan", lazy="select", order_by="DocumentClause.clause_number"
     )
     distribution_rows: Mapped[list[DocumentDistribution]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="DocumentDistribution.audience"
+        cascade="all, delete-orphan", lazy="select", order_by="DocumentDistribution.audience"
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from compliance.equipment.models import Equipment, EquipmentMethod, EquipmentStatus
 from compliance.equipment.services import (
@@ -82,8 +82,12 @@ class RegisterRow:
     calibration: CalibrationStatus
 
 
-def register_query(filters: RegisterFilters, *, today: dt.date, window_days: int):
-    """(Equipment, last calibrated_on, due_on, has calibration) rows matching the filters."""
+def register_query(
+    filters: RegisterFilters, *, today: dt.date, window_days: int, with_methods: bool = True
+):
+    """(Equipment, last calibrated_on, due_on, has calibration) rows matching the filters;
+    `with_methods=False` leaves each item's methods unloaded (the export reads their codes in
+    one query of its own)."""
     latest = latest_calibrations()
     stmt = select(
         Equipment,
@@ -141,7 +145,15 @@ def register_query(filters: RegisterFilters, *, today: dt.date, window_days: int
         "description": (Equipment.description, Equipment.asset_id),
         "location": (Equipment.location, Equipment.asset_id),
     }.get(filters.sort, (Equipment.asset_id,))
-    return stmt.order_by(*order)
+    stmt = stmt.order_by(*order)
+    if not with_methods:
+        return stmt.options(lazyload(Equipment.methods))
+    # A row shows its methods' codes: not their procedures or equipment requirements.
+    return stmt.options(
+        selectinload(Equipment.methods).options(
+            lazyload(Method.procedure), lazyload(Method.equipment_requirements)
+        )
+    )
 
 
 def to_rows(result_rows, *, today: dt.date, window_days: int) -> list[RegisterRow]:
@@ -210,9 +222,9 @@ EXPORT_HEADER = [
 
 def export_rows(filters: RegisterFilters, *, today: dt.date, window_days: int):
     """Every matching item as a row for the XLSX/CSV export (two queries in all)."""
-    stmt = register_query(filters, today=today, window_days=window_days)
+    stmt = register_query(filters, today=today, window_days=window_days, with_methods=False)
     rows = to_rows(
-        db.session.execute(stmt.options(lazyload(Equipment.methods))).all(),
+        db.session.execute(stmt).all(),
         today=today,
         window_days=window_days,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, url_for
+from sqlalchemy.orm import selectinload
 
 from compliance.api.core import api_requires, bp, choice_arg, int_arg, paginated, text_arg
 from compliance.api.resources.common import (
@@ -82,7 +83,10 @@ def documents():
         clause=text_arg("clause", 20),
         sort=choice_arg("sort", SORTS) or "number",
     )
-    return paginated(register.register_query(filters), lambda row: document_json(*row))
+    query = register.register_query(filters).options(
+        selectinload(Document.clause_rows), selectinload(Document.distribution_rows)
+    )
+    return paginated(query, lambda row: document_json(*row))
 
 
 @bp.get("/documents/<int:document_id>")
