@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import aliased
 
 from compliance.audit.services import diff, record
 from compliance.dates import add_months, lab_today
@@ -1071,7 +1070,6 @@ def latest_calibrations():
     """Subquery: each item's newest current calibration (equipment_id, event_id, calibrated_on,
     due_on, as_left, provider_id) in one pass over the events (a window function), never one
     query per item."""
-    newer = aliased(CalibrationEvent)
     ranked = (
         select(
             CalibrationEvent.equipment_id.label("equipment_id"),
@@ -1087,8 +1085,9 @@ def latest_calibrations():
             )
             .label("rank"),
         )
-        .outerjoin(newer, newer.supersedes_id == CalibrationEvent.id)
-        .where(newer.id.is_(None))
+        # NOT EXISTS, not an outer join filtered on NULL: PostgreSQL then plans an anti-join
+        # and estimates its size right (the outer join form made it loop over every item).
+        .where(CalibrationEvent.is_current_clause())
         .subquery("ranked_calibrations")
     )
     return (
