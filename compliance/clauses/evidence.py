@@ -92,7 +92,7 @@ SOURCES: list[Callable[[dt.date], Iterable[Evidence]]] = [
 ]
 
 
-# A clause page lists this many records of one kind of a source, then points to the register.
+# A clause page lists this many records of one kind per clause, then says the register has more.
 PAGE_LIMIT = 25
 
 
