@@ -146,24 +146,19 @@ class ClauseEvidence:
 def evidence_for_clause(number: str, as_of: dt.date, limit: int = PAGE_LIMIT) -> ClauseEvidence:
     """Current evidence on a clause and its sub-clauses, at most `limit` records of each kind per
     clause, from only the sources that can concern it."""
-    prefixes = (number + ".", number + " ")
-
-    def concerns(clause: str) -> bool:
-        return clause == number or clause.startswith(prefixes)
-
     shown: dict[tuple[str, str], int] = defaultdict(int)
     items: list[Evidence] = []
     truncated: set[tuple[str, str]] = set()
     for source in SOURCES:
         declared = declared_clauses(source)
-        if declared is not None and not any(concerns(c) for c in declared):
+        if declared is not None and not any(within(c, number) for c in declared):
             continue
-        wanted = {c for c in declared if concerns(c)} if declared is not None else None
+        wanted = {c for c in declared if within(c, number)} if declared is not None else None
         full: set[str] = set()  # clauses this source has filled
         stream = iter(source(as_of))
         try:
             for item in stream:
-                if not concerns(item.clause):
+                if not within(item.clause, number):
                     continue
                 key = (item.clause, item.kind)
                 if shown[key] < limit:
@@ -190,8 +185,12 @@ def covered(number: str, clauses: Collection[str]) -> bool:
         return True
     if any(a in clauses for a in _ancestors(number)):
         return True
-    prefixes = (number + ".", number + " ")
-    return any(key.startswith(prefixes) for key in clauses)
+    return any(within(key, number) for key in clauses)
+
+
+def within(clause: str, number: str) -> bool:
+    """`clause` is `number` itself or one of its sub-clauses or lettered items."""
+    return clause == number or clause.startswith((number + ".", number + " "))
 
 
 def _ancestors(number: str) -> list[str]:

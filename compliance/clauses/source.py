@@ -13,6 +13,10 @@ from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
 
+# Rows fetched at a time by the sources that stream (tens of thousands of records), so that a
+# reader stopping early pays for one batch.
+STREAM_BATCH = 500
+
 
 def yields(*clauses: str) -> Callable[[F], F]:
     def mark(source: F) -> F:

@@ -102,7 +102,7 @@ def _review_status(due: dt.date | None, today: dt.date, window: int):
 
 def reviews_due(today: dt.date, window_days: int) -> list[tuple[Document, Revision, str, dt.date]]:
     """Effective documents whose periodic review is overdue or due within the window,
-    soonest first (one query)."""
+    soonest first (two queries: the dates, then the documents that are due)."""
     # The dates first, from columns; whole documents only for the few that are due.
     dates = select(
         Current.id,

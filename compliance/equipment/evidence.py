@@ -14,7 +14,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from compliance.clauses.source import yields
+from compliance.clauses.source import STREAM_BATCH, yields
 from compliance.dates import add_months
 from compliance.equipment.models import (
     AssessmentStatus,
@@ -32,7 +32,6 @@ from compliance.extensions import db
 
 # How far back a closed impact assessment still shows the out-of-tolerance process working.
 RECORD_WINDOW_MONTHS = 24
-STREAM_BATCH = 500
 
 
 @yields("6.4.7", "6.5.1")

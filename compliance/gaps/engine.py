@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from compliance.audit.services import record
+from compliance.clauses.evidence import within
 from compliance.dates import lab_today
 from compliance.db import utcnow
 from compliance.extensions import db
@@ -53,11 +54,11 @@ def evaluate(as_of: dt.date | None = None, *, concerning: str | None = None) -> 
     rules = RULES.values()
     if concerning is not None:
         rules = [
-            r for r in rules if r.clauses is None or any(_within(c, concerning) for c in r.clauses)
+            r for r in rules if r.clauses is None or any(within(c, concerning) for c in r.clauses)
         ]
     findings = [finding for rule in rules for finding in rule(ctx)]
     if concerning is not None:
-        findings = [f for f in findings if _within(f.clause, concerning)]
+        findings = [f for f in findings if within(f.clause, concerning)]
     accepted = {
         a.ident: a
         for a in db.session.scalars(
@@ -72,10 +73,6 @@ def evaluate(as_of: dt.date | None = None, *, concerning: str | None = None) -> 
         key=lambda f: (f.accepted, f.severity.rank, f.due_on or dt.date.max, f.rule, f.ident)
     )
     return Evaluation(ctx.as_of, findings)
-
-
-def _within(clause: str, number: str) -> bool:
-    return clause == number or clause.startswith((number + ".", number + " "))
 
 
 def accept(ident: str, rule: str, *, by, reason: str) -> FindingAcceptance:

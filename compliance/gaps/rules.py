@@ -48,7 +48,7 @@ class GapContext:
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
-        """What several rules read (the training matrix, clause coverage), computed once per
+        """What several rules read (the training matrix's required cells), computed once per
         evaluation."""
         if key not in self._memo:
             self._memo[key] = compute()

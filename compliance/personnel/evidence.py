@@ -14,7 +14,7 @@ from flask import url_for
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from compliance.clauses.source import yields
+from compliance.clauses.source import STREAM_BATCH, yields
 from compliance.documents.models import Revision, RevisionState
 from compliance.extensions import db
 from compliance.personnel.matrix import current_records_stmt
@@ -30,9 +30,6 @@ from compliance.personnel.models import (
 )
 from compliance.personnel.services import current_authorizations
 from compliance.scope.models import Method, MethodStatus
-
-# Rows fetched at a time by the sources that stream (tens of thousands of records).
-STREAM_BATCH = 500
 
 
 @yields("6.2.2")

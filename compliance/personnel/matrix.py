@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -142,10 +142,6 @@ class Matrix:
     as_of: dt.date
     columns: list[ItemColumn]
     rows: list[MatrixRow] = field(default_factory=list)
-
-    def totals(self) -> Counter:
-        """Required cells by status."""
-        return Counter(cell.status for row in self.rows for cell in row.cells if cell.required)
 
 
 # --- the queries ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def _docx(data: bytes, name: str) -> Response:
 @bp.route("/")
 @requires(Permission.REPORTS_VIEW)
 def index():
-    return render_template("reports/index.html", as_of=_as_of())
+    return render_template("reports/index.html", as_of=_as_of(), index_limit=builders.INDEX_LIMIT)
 
 
 @bp.route("/gaps.docx")
