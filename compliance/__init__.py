@@ -38,6 +38,11 @@ def create_app(config: dict | None = None) -> Flask:
             "COMPLIANCE_ENV=development on a developer machine."
         )
 
+    from compliance.stored.results import save_pending
+
+    # Registered before the database: teardowns run in reverse, so this one runs after the
+    # request's session is gone.
+    app.teardown_appcontext(save_pending)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     csrf.init_app(app)
@@ -50,6 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
             tune_sqlite(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from compliance import models  # noqa: F401  (every table registered before migrations)
+    from compliance.stored import versions
+
+    with app.app_context():
+        versions.install(db.engine, frozenset(db.metadata.tables))
     from compliance.web import register_web
 
     register_web(app)

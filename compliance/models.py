@@ -43,9 +43,12 @@ from compliance.risks.models import Risk, RiskClause
 from compliance.scope.models import Method, MethodEquipmentRequirement, MethodValidation
 from compliance.settings import LabSetting
 from compliance.signatures.models import Signature
+from compliance.stored.models import DataVersion, StoredResult
 from compliance.users.models import User, UserRole, UserSession
 
 __all__ = [
+    "DataVersion",
+    "StoredResult",
     "Clause",
     "ClauseLink",
     "FindingAcceptance",

@@ -17,6 +17,7 @@ from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
 from compliance.gaps.models import FindingAcceptance, GapSnapshot
 from compliance.gaps.rules import RULES, GapContext
+from compliance.stored.results import Recipe, stored_many
 
 
 class GapError(ValueError):
@@ -56,7 +57,7 @@ def evaluate(as_of: dt.date | None = None, *, concerning: str | None = None) -> 
         rules = [
             r for r in rules if r.clauses is None or any(within(c, concerning) for c in r.clauses)
         ]
-    findings = [finding for rule in rules for finding in rule(ctx)]
+    findings = [finding for found in _rule_findings(list(rules), ctx) for finding in found]
     if concerning is not None:
         findings = [f for f in findings if within(f.clause, concerning)]
     accepted = {
@@ -73,6 +74,24 @@ def evaluate(as_of: dt.date | None = None, *, concerning: str | None = None) -> 
         key=lambda f: (f.accepted, f.severity.rank, f.due_on or dt.date.max, f.rule, f.ident)
     )
     return Evaluation(ctx.as_of, findings)
+
+
+def _rule_findings(rules, ctx: GapContext) -> list[list[Finding]]:
+    """Each rule's findings, reused while none of the tables the rule read has changed (a
+    document edit recomputes the document rules, not the training matrix)."""
+    inputs = {"as_of": ctx.as_of.isoformat(), "warning_days": ctx.warning_days}
+    return stored_many(
+        [
+            Recipe(
+                f"gap rule {r.rule_id}",
+                inputs,
+                compute=lambda r=r: list(r(ctx)),
+                dump=lambda found: [f.stored() for f in found],
+                load=lambda rows: [Finding.from_stored(row) for row in rows],
+            )
+            for r in rules
+        ]
+    )
 
 
 def accept(ident: str, rule: str, *, by, reason: str) -> FindingAcceptance:

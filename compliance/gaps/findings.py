@@ -41,6 +41,39 @@ class Finding:
     def chapter(self) -> str:
         return self.clause.split(".")[0].split(" ")[0]
 
+    def stored(self) -> list:
+        """What a rule found, as JSON (before acceptances are applied); see from_stored."""
+        due = self.due_on.isoformat() if self.due_on else None
+        return [
+            self.rule,
+            self.clause,
+            self.severity.value,
+            self.subject_type,
+            self.subject_key,
+            self.message,
+            due,
+            self.href,
+            self.detail,
+            self.extra,
+        ]
+
+    @classmethod
+    def from_stored(cls, row: list) -> Finding:
+        rule, clause, severity, subject_type, subject_key, message, due, href, detail, extra = row
+        due_on = dt.date.fromisoformat(due) if due else None
+        return cls(
+            rule,
+            clause,
+            Severity(severity),
+            subject_type,
+            subject_key,
+            message,
+            due_on,
+            href,
+            detail,
+            extra=dict(extra),
+        )
+
     def as_json(self) -> dict:
         data = {
             "rule": self.rule,

@@ -34,6 +34,7 @@ from compliance.quality.settings import management_review_interval_months
 from compliance.reviews.services import last_final_review
 from compliance.scope.models import Method, MethodStatus
 from compliance.signatures.models import Signature
+from compliance.stored.versions import note_read, reading
 from compliance.users.models import User
 
 S = RevisionState
@@ -49,10 +50,14 @@ class GapContext:
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """What several rules read (the training matrix's required cells), computed once per
-        evaluation."""
+        evaluation; each rule that reuses it depends on the tables it was read from."""
         if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+            with reading() as tables:
+                value = compute()
+            self._memo[key] = (value, frozenset(tables))
+        value, tables = self._memo[key]
+        note_read(set(tables))
+        return value
 
 
 Rule = Callable[[GapContext], Iterator[Finding]]

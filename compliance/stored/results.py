@@ -1,0 +1,222 @@
+"""Stored results: reuse a computation while none of the tables it read has changed.
+
+`stored_many(recipes)` answers each recipe from the `stored_results` table when the entry's
+noted table versions are still the current ones (see versions.py), and otherwise computes it in
+a fresh session (an empty identity map, so every row it uses comes from a query of its own and
+its dependencies are complete), then stores it for every worker and app server. A request that
+has written and not yet committed computes in its own session, sees its own writes, and stores
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from compliance.dates import lab_today
+from compliance.extensions import db
+from compliance.stored import versions
+from compliance.stored.models import StoredResult
+
+log = logging.getLogger(__name__)
+
+# Parsed payloads this process has read, so a hit costs no JSON parsing (validity is still
+# checked against the database's table versions on every call).
+_PARSED: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_PARSED_LIMIT = 64
+_code_version: str | None = None
+
+
+@dataclass
+class Recipe:
+    """How to compute a result and turn it into JSON and back. `inputs`: everything besides
+    the database it depends on (dates, settings); today's date and the code are added."""
+
+    name: str
+    inputs: dict
+    compute: Callable[[], Any]
+    dump: Callable[[Any], Any] = field(default=lambda value: value)
+    load: Callable[[Any], Any] = field(default=lambda value: value)
+
+
+def stored(recipe: Recipe) -> Any:
+    return stored_many([recipe])[0]
+
+
+def stored_many(recipes: Sequence[Recipe]) -> list[Any]:
+    if not current_app.config.get("STORED_RESULTS", True) or _has_own_writes():
+        return [r.load(r.dump(r.compute())) for r in recipes]
+    keys = [_key(r) for r in recipes]
+    session = db.session
+    current = versions.current(session)
+    noted = dict(
+        session.execute(
+            select(StoredResult.key, StoredResult.tables).where(StoredResult.key.in_(keys))
+        ).all()
+    )
+    pending = g.get("stored_pending", {})
+    noted |= {key: pending[key].tables for key in keys if key in pending}
+    valid = {
+        key
+        for key, tables in noted.items()
+        if all(current.get(t, 0) == v for t, v in tables.items())
+    }
+    return [
+        recipe.load(_payload(key, noted[key]) if key in valid else _compute_and_store(recipe, key))
+        for recipe, key in zip(recipes, keys, strict=True)
+    ]
+
+
+def _has_own_writes() -> bool:
+    """Unflushed or uncommitted changes in this request's session: a stored result (or one
+    computed in another session) would not show them."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return True
+    if session.get_transaction() is None:
+        # Between transactions, unless bound to a connection in an outer transaction (tests).
+        bind = session.get_bind()
+        return isinstance(bind, Connection) and versions.has_uncommitted_writes(bind)
+    return versions.has_uncommitted_writes(session.connection())
+
+
+def _payload(key: str, tables: dict) -> Any:
+    tag = (key, json.dumps(tables, sort_keys=True))
+    if tag in _PARSED:
+        _PARSED.move_to_end(tag)
+        return _PARSED[tag]
+    if (entry := g.get("stored_pending", {}).get(key)) is not None:
+        return _remember(tag, json.loads(entry.raw))
+    raw = db.session.scalar(select(StoredResult.payload).where(StoredResult.key == key))
+    return _remember(tag, json.loads(raw))
+
+
+def _remember(tag: tuple[str, str], payload: Any) -> Any:
+    _PARSED[tag] = payload
+    while len(_PARSED) > _PARSED_LIMIT:
+        _PARSED.popitem(last=False)
+    return payload
+
+
+@dataclass
+class _Computed:
+    key: str
+    name: str
+    tables: dict  # {table: version it was read at}
+    raw: str  # the payload as JSON
+    elapsed_ms: int
+
+
+def _compute_and_store(recipe: Recipe, key: str) -> Any:
+    app = current_app._get_current_object()
+    with app.app_context():  # a new app context: a new, empty session
+        session = db.session
+        started = time.perf_counter()
+        at = versions.current(session)  # first read: the snapshot the result is computed on
+        with versions.reading() as tables:
+            payload = recipe.dump(recipe.compute())
+        # Close, not rollback: objects another rule reuses (GapContext.memo) are let go
+        # rather than expired.
+        session.close()
+    elapsed = round((time.perf_counter() - started) * 1000)
+    entry = _Computed(key, recipe.name, {t: at.get(t, 0) for t in sorted(tables)}, "", elapsed)
+    entry.raw = json.dumps(payload)
+    if _request_holds_a_snapshot():
+        # A commit now would make this request's own later write fail on SQLite (its read
+        # snapshot would be stale): store when the request is over (save_pending).
+        g.setdefault("stored_pending", {})[key] = entry
+    else:
+        _save([entry])
+    return _remember((key, json.dumps(entry.tables, sort_keys=True)), json.loads(entry.raw))
+
+
+def _request_holds_a_snapshot() -> bool:
+    session = db.session()
+    return session.get_bind().dialect.name == "sqlite" and session.get_transaction() is not None
+
+
+def save_pending(_exc=None) -> None:
+    """teardown_appcontext: store what this context computed but could not store at once."""
+    pending = g.pop("stored_pending", None)
+    if pending:
+        _save(list(pending.values()))
+
+
+def _save(entries: list[_Computed]) -> None:
+    app = current_app._get_current_object()
+    with app.app_context():
+        session = db.session
+        try:
+            for entry in entries:
+                _store(session, entry)
+            session.commit()
+        except DBAPIError as error:  # busy: a later request stores them
+            session.rollback()
+            log.warning("could not store %s: %s", [e.name for e in entries], error)
+
+
+def _store(session, entry: _Computed) -> None:
+    today = lab_today()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = dict(
+        name=entry.name,
+        made_on=today,
+        tables=entry.tables,
+        payload=entry.raw,
+        compute_ms=entry.elapsed_ms,
+    )
+    stmt = insert(StoredResult).values(key=entry.key, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+    session.execute(delete(StoredResult).where(StoredResult.made_on < today))
+
+
+def _key(recipe: Recipe) -> str:
+    parts = {
+        "name": recipe.name,
+        "inputs": recipe.inputs,
+        "today": lab_today().isoformat(),
+        "code": code_version(),
+        "config": _config_digest(),
+        "root": request.script_root if has_request_context() else None,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def code_version() -> str:
+    """A digest of the package's source: results computed by other code are not reused."""
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.sha256()
+        package = Path(__file__).resolve().parents[1]
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.read_bytes())
+        _code_version = digest.hexdigest()[:16]
+    return _code_version
+
+
+def _config_digest() -> str:
+    """Settings (warning windows, the lab's time zone) shape results too."""
+    extensions = current_app.extensions
+    if "stored_config_digest" not in extensions:
+        simple = {
+            k: v
+            for k, v in current_app.config.items()
+            if isinstance(v, str | int | float | bool | type(None))
+        }
+        digest = hashlib.sha256(json.dumps(simple, sort_keys=True).encode()).hexdigest()
+        extensions["stored_config_digest"] = digest[:16]
+    return extensions["stored_config_digest"]

@@ -1,0 +1,232 @@
+"""Stored results on a database whose writes really commit (the other suites run inside one
+rolled-back transaction, where every result is computed in the request's own session): a commit
+bumps exactly the tables it wrote, a stored result is reused until one of the tables it read
+changes, a request's own uncommitted writes are never hidden, and the gap engine reuses the
+rules a change cannot concern while giving the same findings as computing everything."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from flask import g
+from sqlalchemy import func, select, update
+
+from compliance import create_app
+from compliance.documents import services as documents
+from compliance.documents.models import Document
+from compliance.equipment import services as equipment
+from compliance.equipment.models import Equipment
+from compliance.extensions import db
+from compliance.gaps import engine as gap_engine
+from compliance.gaps.models import GapSnapshot
+from compliance.gaps.rules import RULES
+from compliance.settings import LabSetting
+from compliance.stored import versions
+from compliance.stored.models import StoredResult
+from compliance.stored.results import Recipe, stored
+from compliance.users.models import User
+from tests.conftest import fresh_database
+
+DAY = dt.datetime(2026, 11, 28, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def committed_url(request, tmp_path_factory):
+    """A database of this module's own, with the demo lab, where commits are real."""
+    with fresh_database(request.param, tmp_path_factory) as url:
+        app = _app(url, tmp_path_factory.mktemp("demo-instance"))
+        with time_machine.travel(DAY, tick=True):
+            result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            db.engine.dispose()
+        yield url
+
+
+def _app(url, instance):
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(instance),
+            "COMPLIANCE_ENV": "testing",
+            "TESTING": True,
+            "SERVER_NAME": "lab.test",
+        }
+    )
+
+
+@pytest.fixture
+def app(committed_url, tmp_path):
+    app = _app(committed_url, tmp_path / "instance")
+    with time_machine.travel(DAY, tick=True):
+        yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _changed(before: dict, after: dict) -> set[str]:
+    return {t for t in after if after[t] != before.get(t, 0)}
+
+
+def _probe(value: str) -> None:
+    setting = db.session.get(LabSetting, "probe")
+    if setting is None:
+        db.session.add(LabSetting(key="probe", value=value))
+    else:
+        setting.value = value
+
+
+def test_a_commit_bumps_the_tables_it_wrote_and_a_rollback_bumps_none(app):
+    with app.app_context():
+        before = versions.current(db.session)
+        _probe("bump")
+        db.session.commit()
+        after = versions.current(db.session)
+        assert _changed(before, after) == {"lab_settings"}
+        assert after["lab_settings"] == before.get("lab_settings", 0) + 1
+
+        _probe("rolled back")
+        db.session.flush()
+        db.session.rollback()
+        assert versions.current(db.session) == after
+        db.session.rollback()  # outside a request every transaction takes SQLite's write lock
+
+        # Core statements on a connection of their own (imports, the generator) count too.
+        with db.engine.begin() as conn:
+            conn.execute(update(LabSetting).where(LabSetting.key == "probe").values(value="core"))
+        assert _changed(after, versions.current(db.session)) == {"lab_settings"}
+
+
+def test_reading_names_every_table_a_computation_touched(app):
+    with app.app_context(), versions.reading() as tables:
+        document = db.session.scalars(select(Document).limit(1)).one()
+        assert document.owner.name  # a lazy load is a read too
+    assert {"documents", "users"} <= tables
+    assert not tables & versions.UNVERSIONED
+
+
+def test_a_stored_result_is_reused_until_a_table_it_read_changes(app):
+    calls = []
+
+    def read_probe():
+        calls.append(1)
+        return db.session.get(LabSetting, "probe").value
+
+    recipe = Recipe("probe", {}, read_probe)
+
+    def ask():
+        with app.test_request_context():
+            return stored(recipe)
+
+    with app.app_context():
+        _probe("one")
+        db.session.commit()
+    assert (ask(), ask(), len(calls)) == ("one", "one", 1)
+
+    with app.app_context():  # a table the result did not read
+        db.session.add(GapSnapshot(taken_on=dt.date(2001, 1, 1), findings={}))
+        db.session.commit()
+    assert (ask(), len(calls)) == ("one", 1)
+
+    with app.app_context():
+        _probe("two")
+        db.session.commit()
+    assert (ask(), ask(), len(calls)) == ("two", "two", 2)
+
+    # This request's own uncommitted change shows, and is not stored for anyone else.
+    with app.test_request_context():
+        _probe("three")
+        db.session.flush()
+        assert stored(recipe) == "three"
+        db.session.rollback()
+    assert (ask(), len(calls)) == ("two", 3)
+
+
+def test_a_request_that_read_first_stores_when_it_is_over(app, backend_of):
+    """On SQLite a request that has read holds a snapshot: committing the result at once
+    would make its own later write fail, so the result is stored at the end."""
+    recipe = Recipe("users", {}, lambda: db.session.scalar(select(func.count(User.id))))
+    with app.test_request_context():
+        assert db.session.scalar(select(func.count(Document.id)))  # the request has read
+        assert stored(recipe) > 0
+        pending = g.get("stored_pending", {})
+        assert bool(pending) == (backend_of(app) == "sqlite")
+        _probe("written after")  # would raise "database is locked" had we committed
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(StoredResult.name == "users")) == 1
+
+
+@pytest.fixture
+def backend_of():
+    def backend(app):
+        return (
+            "postgresql"
+            if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres")
+            else "sqlite"
+        )
+
+    return backend
+
+
+@pytest.fixture
+def counted_rules(monkeypatch):
+    """RULES with a call count each."""
+    calls: dict[str, int] = {}
+    for rule_id, rule in list(RULES.items()):
+
+        def counting(ctx, rule=rule, rule_id=rule_id):
+            calls[rule_id] = calls.get(rule_id, 0) + 1
+            return rule(ctx)
+
+        counting.rule_id, counting.clauses = rule.rule_id, rule.clauses
+        monkeypatch.setitem(RULES, rule_id, counting)
+    return calls
+
+
+def test_the_engine_recomputes_only_the_rules_a_change_concerns(app, counted_rules):
+    as_of = DAY.date() + dt.timedelta(days=30)
+
+    def evaluate(use_stored=True):
+        app.config["STORED_RESULTS"] = use_stored
+        with app.test_request_context():
+            return gap_engine.evaluate(as_of).as_json()
+
+    def recomputed(action):
+        counted_rules.clear()
+        result = action()
+        return result, set(counted_rules)
+
+    full, ran = recomputed(lambda: evaluate(False))
+    assert ran == set(RULES) and len(full["findings"]) > 10
+    assert recomputed(evaluate)[0] == full  # first time: computed and stored
+    again, ran = recomputed(evaluate)
+    assert (again, ran) == (full, set())
+
+    with app.app_context():  # an equipment change
+        item = db.session.scalars(select(Equipment).where(Equipment.status == "in_service")).first()
+        qm = db.session.scalars(select(User).where(User.email.like("dana%"))).one()
+        equipment.change_status(item, "out_of_service", by=qm, reason="dropped")
+        db.session.commit()
+    after, ran = recomputed(evaluate)
+    assert {"CAL-OVERDUE", "CAL-MISSING", "METHOD-EQUIPMENT"} <= ran
+    assert not {"DOC-REVIEW-OVERDUE", "DOC-NOT-APPROVED", "MR-OVERDUE"} & ran
+    assert after == evaluate(False)
+
+    with app.app_context():  # a register edit: the document rules, not the equipment ones
+        document = db.session.scalars(select(Document).order_by(Document.id)).first()
+        qm = db.session.scalars(select(User).where(User.email.like("dana%"))).one()
+        documents.update_document(
+            document,
+            by=qm,
+            title=document.title,
+            owner=document.owner,
+            review_interval_months=1,
+            clauses=document.clauses,
+            audiences=document.audiences,
+            reason="shorter interval",
+        )
+        db.session.commit()
+    after, ran = recomputed(evaluate)
+    assert "DOC-REVIEW-OVERDUE" in ran and not {"CAL-OVERDUE", "CAL-MISSING"} & ran
+    assert after == evaluate(False)
