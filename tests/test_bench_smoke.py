@@ -25,6 +25,8 @@ PAGES = {
 }
 JOBS = {
     "gap_evaluation",
+    "gap_evaluation_after_edit",
+    "gap_evaluation_cold",
     "procedure_3p_upload_to_render",
     "procedure_3p_upload_validate_extract",
     "procedure_3p_render_html",

@@ -21,6 +21,7 @@ from compliance.equipment.evidence import EQUIPMENT_SOURCES
 from compliance.extensions import db
 from compliance.personnel.evidence import PERSONNEL_SOURCES
 from compliance.quality.evidence import QUALITY_SOURCES
+from compliance.stored.results import Recipe, stored
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,13 @@ def evidence_by_clause(as_of: dt.date) -> dict[str, list[Evidence]]:
 
 
 def evidence_counts(as_of: dt.date) -> Counter[str]:
-    """How many current records each clause holds (the clause matrix), without keeping them."""
-    return Counter(item.clause for item in all_evidence(as_of))
+    """How many current records each clause holds (the clause matrix), without keeping them
+    (stored: see compliance.stored)."""
+
+    def compute():
+        return dict(Counter(item.clause for item in all_evidence(as_of)))
+
+    return Counter(stored(Recipe("evidence counts", {"as_of": as_of.isoformat()}, compute)))
 
 
 def clauses_with_evidence(as_of: dt.date) -> set[str]:
@@ -142,10 +148,39 @@ class ClauseEvidence:
     # (clause, kind) pairs with more records than PAGE_LIMIT: the page says so.
     truncated: set[tuple[str, str]]
 
+    def stored(self) -> dict:
+        items = [
+            [e.clause, e.kind, e.key, e.label, e.on.isoformat() if e.on else None, e.href, e.note]
+            for e in self.items
+        ]
+        return {"items": items, "truncated": sorted(self.truncated)}
+
+    @classmethod
+    def from_stored(cls, data: dict) -> ClauseEvidence:
+        items = [
+            Evidence(
+                clause, kind, key, label, dt.date.fromisoformat(on) if on else None, href, note
+            )
+            for clause, kind, key, label, on, href, note in data["items"]
+        ]
+        return cls(items, {tuple(pair) for pair in data["truncated"]})
+
 
 def evidence_for_clause(number: str, as_of: dt.date, limit: int = PAGE_LIMIT) -> ClauseEvidence:
     """Current evidence on a clause and its sub-clauses, at most `limit` records of each kind per
-    clause, from only the sources that can concern it."""
+    clause, from only the sources that can concern it (stored: see compliance.stored)."""
+    inputs = {"clause": number, "as_of": as_of.isoformat(), "limit": limit}
+    recipe = Recipe(
+        "clause evidence",
+        inputs,
+        compute=lambda: _evidence_for_clause(number, as_of, limit),
+        dump=lambda found: found.stored(),
+        load=ClauseEvidence.from_stored,
+    )
+    return stored(recipe)
+
+
+def _evidence_for_clause(number: str, as_of: dt.date, limit: int) -> ClauseEvidence:
     shown: dict[tuple[str, str], int] = defaultdict(int)
     items: list[Evidence] = []
     truncated: set[tuple[str, str]] = set()

@@ -79,7 +79,9 @@ def for_current_user() -> Dashboard:
             Card("Active accounts", str(active), "people who can sign in", url_for("users.index"))
         )
     if current_user.can(Permission.AUDIT_VIEW):
-        entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
+        # The chain's sequence is gapless from 1 and entries are never deleted: its maximum
+        # is the count, read from the index instead of a scan of the whole trail.
+        entries = db.session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0)))
         board.cards.append(
             Card("Audit trail", str(entries), "entries recorded", url_for("audit.index"))
         )

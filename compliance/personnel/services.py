@@ -51,6 +51,7 @@ from compliance.personnel.models import (
 from compliance.scope.models import Method, MethodStatus
 from compliance.signatures.models import Meaning
 from compliance.signatures.services import SignatureError, sign
+from compliance.stored.results import Recipe, stored
 from compliance.uploads.evidence import check_evidence_file
 from compliance.users.models import User
 
@@ -1259,14 +1260,34 @@ def person_matrix_row(person: Person, as_of: dt.date):
     return list(zip(matrix.columns, row.cells, strict=True))
 
 
-def training_totals(as_of: dt.date):
-    """Required cells by status over everyone active on `as_of` (bounded queries)."""
-    people_stmt = select(Person).where(Person.active_on_clause(as_of))
-    people = db.session.scalars(people_stmt).all()
-    ids = select(Person.id).where(Person.active_on_clause(as_of))
-    return Counter(
-        cell.status for _, _, cell in required_cells(people, as_of=as_of, person_ids=ids)
-    )
+def training_totals(as_of: dt.date) -> Counter:
+    """Required cells by status over everyone active on `as_of` (stored: see compliance.stored)."""
+
+    def compute():
+        people_stmt = select(Person).where(Person.active_on_clause(as_of))
+        people = db.session.scalars(people_stmt).all()
+        ids = select(Person.id).where(Person.active_on_clause(as_of))
+        cells = required_cells(people, as_of=as_of, person_ids=ids)
+        return dict(Counter(cell.status.value for _, _, cell in cells))
+
+    totals = stored(Recipe("training totals", {"as_of": as_of.isoformat()}, compute))
+    return Counter({CellStatus(status): n for status, n in totals.items()})
+
+
+def analyst_cover(as_of: dt.date) -> dict[str, int]:
+    """Methods in scope with no authorized analyst, with a single one, and how many of those
+    single analysts are leaving (stored: see compliance.stored)."""
+
+    def compute():
+        rows = [(m, a) for m, a in methods_overview(as_of) if m.is_in_scope]
+        single = [authorized[0] for _, authorized in rows if len(authorized) == 1]
+        return {
+            "nobody": sum(1 for _, authorized in rows if not authorized),
+            "single": len(single),
+            "leaving": sum(1 for a in single if a.person.left_on is not None),
+        }
+
+    return stored(Recipe("analyst cover", {"as_of": as_of.isoformat()}, compute))
 
 
 def open_acknowledgements(person: Person) -> list[AcknowledgementTask]:
@@ -1327,15 +1348,13 @@ def dashboard_cards(principal, today: dt.date) -> list[dict]:
                 "tone": "danger" if expired + missing else ("warning" if due else "success"),
             }
         )
-        rows = [(m, a) for m, a in methods_overview(today) if m.is_in_scope]
-        nobody = sum(1 for _, authorized in rows if not authorized)
-        single = [authorized[0] for _, authorized in rows if len(authorized) == 1]
-        leaving = sum(1 for a in single if a.person.left_on is not None)
+        cover = analyst_cover(today)
+        nobody, single, leaving = cover["nobody"], cover["single"], cover["leaving"]
         cards.append(
             {
                 "title": "Methods without an authorized analyst",
                 "value": str(nobody),
-                "note": f"{len(single)} with a single analyst, {leaving} of whom is leaving",
+                "note": f"{single} with a single analyst, {leaving} of whom is leaving",
                 "href": url_for("personnel.methods"),
                 "tone": "danger" if nobody else ("warning" if leaving else "success"),
             }

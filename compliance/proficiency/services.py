@@ -24,6 +24,7 @@ from compliance.proficiency.models import PTEvent, PTResult
 from compliance.quality.rules import QualityError, clean_text
 from compliance.scope.models import Method, MethodStatus
 from compliance.scope.services import validate_interval
+from compliance.stored.results import Recipe, stored
 from compliance.uploads.evidence import check_evidence_file
 
 
@@ -91,6 +92,15 @@ def pt_plan(as_of: dt.date) -> list[PTStatus]:
         select(Method).where(Method.status != MethodStatus.WITHDRAWN.value).order_by(Method.code)
     ).all()
     return pt_status(methods, as_of)
+
+
+def pt_overdue_codes(as_of: dt.date) -> list[str]:
+    """Codes of the methods whose PT is overdue (stored: see compliance.stored)."""
+
+    def compute():
+        return [row.method.code for row in pt_plan(as_of) if row.state == "overdue"]
+
+    return stored(Recipe("PT overdue", {"as_of": as_of.isoformat()}, compute))
 
 
 def set_interval(method: Method, months: int | None, *, by, reason: str | None = None) -> None:

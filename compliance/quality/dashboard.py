@@ -9,7 +9,7 @@ from flask import url_for
 
 from compliance.capa.services import actions_for, overdue_actions
 from compliance.permissions import Permission
-from compliance.proficiency.services import pt_plan
+from compliance.proficiency.services import pt_overdue_codes
 
 
 def dashboard_cards(principal, today: dt.date) -> list[dict]:
@@ -29,7 +29,7 @@ def dashboard_cards(principal, today: dt.date) -> list[dict]:
         )
     if principal.can(Permission.QUALITY_MANAGE):
         late_actions = overdue_actions(today)
-        pt_late = [row.method.code for row in pt_plan(today) if row.state == "overdue"]
+        pt_late = pt_overdue_codes(today)
         cards.append(
             {
                 "title": "Corrective actions overdue",

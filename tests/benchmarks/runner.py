@@ -25,6 +25,8 @@ JOB_NAMES = ("upload", "gap_report", "evidence_package")
 PAGE_P95_MS, PAGE_FLOOR_RATIO = 150, 10
 TARGETS = {
     "gap_evaluation": ("p95_ms", 1000),
+    "gap_evaluation_after_edit": ("p95_ms", 1000),
+    "gap_evaluation_cold": ("p95_ms", 1000),
     "procedure_300p_upload_to_render": ("p95_ms", 3000),
     "procedure_300p_controlled_copy_stamp": ("p95_ms", 1000),
     "pre_assessment_gap_report_docx": ("p95_ms", 5000),
@@ -82,7 +84,6 @@ def main(argv=None) -> int:
 def run_one(db: str, scale: float, args, *, generated: bool) -> list[dict]:
     from compliance import create_app
     from compliance.extensions import db as sqla
-    from compliance.gaps.engine import evaluate
     from tests.benchmarks.accounts import prepare_accounts
     from tests.benchmarks.pages import FLOOR, measure_pages
 
@@ -113,12 +114,7 @@ def run_one(db: str, scale: float, args, *, generated: bool) -> list[dict]:
                     "floor_ratio": round(sample.p50 / floor, 2),
                 }
             )
-        # As `flask gaps --as-of` runs it: in a request context for the findings' links.
-        with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
-            as_of = dt.date.today() + dt.timedelta(days=30)
-            gaps = repeat(lambda: evaluate(as_of), engine, iterations=args.gap_iterations, warmup=1)
-            sqla.session.rollback()
-        rows.append({"name": "gap_evaluation", **base, **_figures(gaps)})
+        rows += _gap_rows(app, engine, args, base)
         engine.dispose()
         if not args.no_jobs:
             procedure = _procedure(args)
@@ -283,6 +279,60 @@ def _print_table(results: list[dict]) -> None:
         print(_line(row))
 
 
+def _gap_rows(app, engine, args, base: dict) -> list[dict]:
+    """The full gap evaluation three ways, each run in a request context of its own as
+    `flask gaps --as-of` runs it: with its stored rule results current (warm); after a
+    document's register entry changed (the document rules recomputed); and with nothing
+    stored (cold: after an upgrade, or a change to every table)."""
+    from sqlalchemy import delete, func, select, update
+
+    from compliance.documents.models import Document
+    from compliance.extensions import db as sqla
+    from compliance.gaps.engine import evaluate
+    from compliance.stored.models import StoredResult
+
+    as_of = dt.date.today() + dt.timedelta(days=30)
+    with app.app_context():
+        document_id = sqla.session.scalar(select(func.min(Document.id)))
+    months = iter(range(1_000_000))
+
+    def run(prepare=None):
+        def call():
+            with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+                if prepare:
+                    prepare()
+                    sqla.session.commit()
+                evaluate(as_of)
+                sqla.session.rollback()
+
+        return call
+
+    def edit():
+        interval = 12 + next(months) % 24
+        sqla.session.execute(
+            update(Document)
+            .where(Document.id == document_id)
+            .values(review_interval_months=interval)
+        )
+
+    def forget():
+        sqla.session.execute(delete(StoredResult))
+
+    runs = {
+        "gap_evaluation": run(),
+        "gap_evaluation_after_edit": run(edit),
+        "gap_evaluation_cold": run(forget),
+    }
+    return [
+        {
+            "name": name,
+            **base,
+            **_figures(repeat(call, engine, iterations=args.gap_iterations, warmup=1)),
+        }
+        for name, call in runs.items()
+    ]
+
+
 def _check_targets(results: list[dict]) -> list[str]:
     """Issue 9 part 3, judged on the largest scale measured."""
     if not results:
@@ -298,7 +348,7 @@ def _check_targets(results: list[dict]) -> list[str]:
                 misses.append(f"{where}: p95 {row['p95_ms']} ms >= {PAGE_P95_MS} ms")
             if row["floor_ratio"] > PAGE_FLOOR_RATIO:
                 misses.append(f"{where}: {row['floor_ratio']}x the floor > {PAGE_FLOOR_RATIO}x")
-        if "floor_ratio" in row or name == "gap_evaluation":
+        if "floor_ratio" in row or name.startswith("gap_evaluation"):
             small = by_key.get((name, min(r["scale"] for r in results), db))
             if small is not None and small is not row and small["queries"] != row["queries"]:
                 misses.append(
