@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -28,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=_asset_folder("static"),
     )
     app.config.update(settings)
+    if app.config["GC_GEN0_THRESHOLD"]:
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(app.config["GC_GEN0_THRESHOLD"], older, oldest)
     from compliance.web import BoundedIntegerConverter
 
     # Before any route is added: an <int:...> id past an integer column is a 404, not a 500.

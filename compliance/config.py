@@ -70,6 +70,13 @@ def from_environment(env=None, *, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLITE_BUSY_TIMEOUT_MS": _int(env.get("SQLITE_BUSY_TIMEOUT_MS"), 30_000),
+        # Reuse computed results while the tables they read are unchanged (compliance.stored);
+        # STORED_RESULTS=0 computes everything on every request.
+        "STORED_RESULTS": env.get("STORED_RESULTS", "1") != "0",
+        # Python collects its youngest generation every 700 allocations by default; a page
+        # that loads ten thousand rows then spends a third of its time collecting (0: leave
+        # Python's default).
+        "GC_GEN0_THRESHOLD": _int(env.get("GC_GEN0_THRESHOLD"), 10_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),

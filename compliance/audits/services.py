@@ -307,27 +307,37 @@ class ProgrammeStatus:
 
 
 def programme_status(as_of: dt.date, clauses: Sequence[str]) -> ProgrammeStatus:
-    """The programme as of a date, in two queries: the last completed audit and when the next
-    is due; planned audits whose date has passed; and, for each of `clauses`, the audits that
-    cover it within the cycle (completed in the last interval, or planned within the next)."""
+    """The programme as of a date: the last completed audit and when the next is due; planned
+    audits whose date has passed; and, for each of `clauses`, the audits that cover it within
+    the cycle (completed in the last interval, or planned within the next). Reads only the
+    audits of the cycle and the planned ones (plus the last completed, when it is older), not
+    years of history."""
     interval = internal_audit_interval_months()
     window_start = add_months(as_of, -interval)
     window_end = add_months(as_of, interval)
+    done_by = (InternalAudit.status == AuditStatus.COMPLETED.value) & (
+        InternalAudit.performed_on <= as_of
+    )
+    # Dates and clauses decide the programme: not each audit's methods and findings.
+    bare = (lazyload(InternalAudit.methods), lazyload(InternalAudit.findings))
     rows = db.session.scalars(
         select(InternalAudit)
         .where(
-            InternalAudit.status != AuditStatus.CANCELLED.value,
-            (
-                (InternalAudit.status == AuditStatus.COMPLETED.value)
-                & (InternalAudit.performed_on <= as_of)
-            )
-            | (InternalAudit.status == AuditStatus.PLANNED.value),
+            (done_by & (InternalAudit.performed_on > window_start))
+            | (InternalAudit.status == AuditStatus.PLANNED.value)
         )
-        # Dates and clauses decide the programme: not each audit's methods and findings.
-        .options(lazyload(InternalAudit.methods), lazyload(InternalAudit.findings))
+        .options(*bare)
     ).all()
     completed = sorted((a for a in rows if a.is_completed), key=lambda a: (a.performed_on, a.id))
     last = completed[-1] if completed else None
+    if last is None:
+        last = db.session.scalar(
+            select(InternalAudit)
+            .where(done_by)
+            .order_by(InternalAudit.performed_on.desc(), InternalAudit.id.desc())
+            .limit(1)
+            .options(*bare)
+        )
     status = ProgrammeStatus(
         as_of=as_of,
         interval_months=interval,
@@ -337,14 +347,32 @@ def programme_status(as_of: dt.date, clauses: Sequence[str]) -> ProgrammeStatus:
             (a for a in rows if a.is_planned and a.planned_on < as_of), key=lambda a: a.planned_on
         ),
     )
-    in_cycle = [a for a in completed if a.performed_on > window_start] + [
-        a for a in rows if a.is_planned and as_of <= a.planned_on <= window_end
-    ]
+    in_cycle = completed + [a for a in rows if a.is_planned and as_of <= a.planned_on <= window_end]
+    audited = [(audit, _Audited(audit.clauses)) for audit in in_cycle]
     for clause in clauses:
-        status.coverage[clause] = [
-            a for a in in_cycle if any(covers(audited, clause) for audited in a.clauses)
-        ]
+        status.coverage[clause] = [audit for audit, scope in audited if scope.covers(clause)]
     return status
+
+
+class _Audited:
+    """An audit's clauses, to answer quality.rules.covers for many clauses: the clauses and all
+    their parents, so each question is a few set lookups."""
+
+    def __init__(self, numbers: Sequence[str]):
+        self.numbers = {n.split(" ")[0] for n in numbers}
+        self.with_parents = {p for n in self.numbers for p in _parents_and_self(n)}
+
+    def covers(self, clause: str) -> bool:
+        number = clause.split(" ")[0]
+        # The clause is audited or contains an audited clause; or an audited clause contains it.
+        return number in self.with_parents or any(
+            p in self.numbers for p in _parents_and_self(number)
+        )
+
+
+def _parents_and_self(number: str) -> list[str]:
+    parts = number.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def can_view(principal, audit: InternalAudit) -> bool:

@@ -24,8 +24,48 @@ from compliance.scope.readiness import BLOCKER, WARNING, Reason, readiness_check
 
 
 @dataclass(frozen=True)
+class ItemFacts:
+    """What readiness reads of an item, as columns: a large lab's methods can draw on
+    thousands of items, and whole Equipment rows cost ten times as much to load."""
+
+    id: int
+    asset_id: str
+    equipment_type: str | None
+    status: str
+    calibration_required: bool
+
+    @property
+    def status_label(self) -> str:
+        return EquipmentStatus(self.status).label
+
+
+ITEM_FACTS = (
+    Equipment.id,
+    Equipment.asset_id,
+    Equipment.equipment_type,
+    Equipment.status,
+    Equipment.calibration_required,
+)
+
+
+def item_states(condition, *, order_by=None) -> list[ItemState]:
+    """The items matching `condition` with their latest calibration's due date (one query)."""
+    latest = latest_calibrations()
+    stmt = (
+        select(*ITEM_FACTS, latest.c.due_on, latest.c.event_id.is_not(None))
+        .outerjoin(latest, latest.c.equipment_id == Equipment.id)
+        .where(condition)
+    )
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    return [
+        ItemState(ItemFacts(*row[:5]), row[5], bool(row[6])) for row in db.session.execute(stmt)
+    ]
+
+
+@dataclass(frozen=True)
 class ItemState:
-    equipment: Equipment
+    equipment: ItemFacts
     due_on: dt.date | None
     has_calibration: bool
 
@@ -50,17 +90,7 @@ class ItemState:
         )
 
 
-def _states(condition) -> list[ItemState]:
-    latest = latest_calibrations()
-    rows = db.session.execute(
-        select(Equipment, latest.c.due_on, latest.c.event_id.is_not(None))
-        .outerjoin(latest, latest.c.equipment_id == Equipment.id)
-        .where(condition)
-    )
-    return [ItemState(item, due_on, bool(has)) for item, due_on, has in rows]
-
-
-def _href(item: Equipment) -> str:
+def _href(item: ItemFacts) -> str:
     return url_for("equipment.show", equipment_id=item.id)
 
 
@@ -80,7 +110,7 @@ def equipment_check(methods: Sequence[Method], as_of: dt.date) -> dict[int, list
     types = {r.equipment_type for r in requirements if r.equipment_type}
     wanted = {equipment_id for _, equipment_id in links}
     states = (
-        _states(
+        item_states(
             Equipment.id.in_(wanted)
             | Equipment.asset_id.in_(asset_ids)
             | Equipment.equipment_type.in_(types)

@@ -27,7 +27,7 @@ from compliance.equipment.models import (
     ProviderStatus,
     Tolerance,
 )
-from compliance.equipment.readiness import ItemState
+from compliance.equipment.readiness import ItemState, item_states
 from compliance.equipment.services import check_due_on, latest_calibrations
 from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
@@ -342,21 +342,12 @@ def method_equipment(ctx: GapContext) -> Iterator[Finding]:
     wanted = {equipment_id for _, equipment_id in links}
     if not (wanted or asset_ids or types):
         return
-    latest = latest_calibrations()
-    states = [
-        ItemState(item, due_on, bool(has))
-        for item, due_on, has in db.session.execute(
-            select(Equipment, latest.c.due_on, latest.c.event_id.is_not(None))
-            .outerjoin(latest, latest.c.equipment_id == Equipment.id)
-            .where(
-                Equipment.id.in_(wanted)
-                | Equipment.asset_id.in_(asset_ids)
-                | Equipment.equipment_type.in_(types)
-            )
-            .order_by(Equipment.asset_id)
-            .options(BARE)
-        )
-    ]
+    states = item_states(
+        Equipment.id.in_(wanted)
+        | Equipment.asset_id.in_(asset_ids)
+        | Equipment.equipment_type.in_(types),
+        order_by=Equipment.asset_id,
+    )
     by_id = {s.equipment.id: s for s in states}
     by_asset = {s.equipment.asset_id: s for s in states}
     serving: dict[int, list[ItemState]] = defaultdict(list)

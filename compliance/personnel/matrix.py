@@ -268,21 +268,41 @@ def acknowledgements(person_ids, revision_ids: list[int], as_of: dt.date):
     """(person id, revision id, acknowledged date) for acknowledgements made by `as_of`."""
     if not revision_ids:
         return []
+    people_by_login = logins(person_ids)
     rows = db.session.execute(
-        select(Person.id, AcknowledgementTask.revision_id, AcknowledgementTask.acknowledged_at)
-        .join(User, person_login())
-        .join(AcknowledgementTask, AcknowledgementTask.user_id == User.id)
-        .where(
-            Person.id.in_(person_ids),
+        select(
+            AcknowledgementTask.user_id,
+            AcknowledgementTask.revision_id,
+            AcknowledgementTask.acknowledged_at,
+        ).where(
+            AcknowledgementTask.user_id.in_(list(people_by_login)),
             AcknowledgementTask.revision_id.in_(revision_ids),
             AcknowledgementTask.acknowledged_at.is_not(None),
         )
     )
     found = []
-    for person_id, revision_id, acknowledged_at in rows:
+    for user_id, revision_id, acknowledged_at in rows:
         day = acknowledged_at.date()
         if day <= as_of:
-            found.append((person_id, revision_id, day))
+            found.extend((person_id, revision_id, day) for person_id in people_by_login[user_id])
+    return found
+
+
+def logins(person_ids) -> dict[int, list[int]]:
+    """Each login's people among `person_ids` (see person_login), in two indexed queries: the
+    OR of person_login as a join condition makes both databases compare every pair."""
+    found: dict[int, list[int]] = defaultdict(list)
+    linked = select(Person.user_id, Person.id).where(
+        Person.id.in_(person_ids), Person.user_id.is_not(None)
+    )
+    same_email = (
+        select(User.id, Person.id)
+        .join(User, User.email == Person.email)
+        .where(Person.id.in_(person_ids), Person.user_id.is_(None), Person.email.is_not(None))
+    )
+    for stmt in (linked, same_email):
+        for user_id, person_id in db.session.execute(stmt):
+            found[user_id].append(person_id)
     return found
 
 
@@ -424,18 +444,21 @@ def required_cells(
     held = memberships(ids)
     required_by_role = requirements_by_role()
     best, older = evidence_by_cell(ids, columns, as_of)
+    # Each person's few required columns, in column order: not every column for every person.
+    position = {column.id: (i, column) for i, column in enumerate(columns)}
     for person in people:
         roles = held.get(person.id, [])
-        required = _required_items(roles, required_by_role)
+        required = sorted(
+            position[i] for i in _required_items(roles, required_by_role) if i in position
+        )
         if not required:
             continue
         row = MatrixRow(person, [name for _, name in roles], [])
-        for column in columns:
-            if column.id in required:
-                key = (person.id, column.id)
-                cell = cell_for(column, best.get(key), older.get(key), as_of, True)
-                row.cells.append(cell)
-                yield row, column, cell
+        for _, column in required:
+            key = (person.id, column.id)
+            cell = cell_for(column, best.get(key), older.get(key), as_of, True)
+            row.cells.append(cell)
+            yield row, column, cell
 
 
 def columns_for_job_role(job_role_id: int) -> list[ItemColumn]:

@@ -14,7 +14,7 @@ from collections import Counter
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from compliance.audit.services import diff, record
 from compliance.dates import add_months, lab_today
@@ -1227,6 +1227,9 @@ def current_authorizations(method_ids, as_of: dt.date) -> dict[int, list[Authori
             Person.active_on_clause(as_of),
         )
         .order_by(Person.name)
+        # A few hundred methods and signers among thousands of authorizations: loaded once
+        # each, not joined (with each method's procedure and its owner) onto every row.
+        .options(selectinload(Authorization.method), selectinload(Authorization.authorized_by))
     )
     grouped: dict[int, list[Authorization]] = {}
     for authorization in db.session.scalars(stmt):

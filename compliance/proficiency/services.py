@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from compliance.audit.services import record
 from compliance.capa.models import NCSource, RiskLevel
@@ -52,13 +53,27 @@ class PTStatus:
 
 
 def latest_events(method_ids: Sequence[int], as_of: dt.date) -> dict[int, PTEvent]:
-    """Each method's most recent round on or before the date (one query)."""
+    """Each method's most recent round on or before the date (one query, loading only those
+    rounds: no later round of the method on or before the date)."""
     if not method_ids:
         return {}
+    later = aliased(PTEvent)
+    newer_exists = (
+        select(later.id)
+        .where(
+            later.method_id == PTEvent.method_id,
+            later.performed_on <= as_of,
+            or_(
+                later.performed_on > PTEvent.performed_on,
+                and_(later.performed_on == PTEvent.performed_on, later.id > PTEvent.id),
+            ),
+        )
+        .exists()
+    )
     events = db.session.scalars(
-        select(PTEvent)
-        .where(PTEvent.method_id.in_(list(method_ids)), PTEvent.performed_on <= as_of)
-        .order_by(PTEvent.performed_on, PTEvent.id)
+        select(PTEvent).where(
+            PTEvent.method_id.in_(list(method_ids)), PTEvent.performed_on <= as_of, ~newer_exists
+        )
     )
     return {event.method_id: event for event in events}
 

@@ -230,3 +230,17 @@ def test_report_docx_opens_and_lists_the_findings(ctx, qm, auditor):
     assert "Obsolete copy at the bench." in cells and f"Rita Auditor ({auditor.email})" in cells
     assert f"{nc.reference} (investigation)" in cells
     assert "Control of management system documents (Option A)" in cells
+
+
+def test_the_programme_answers_coverage_as_covers_does():
+    """The programme's set lookups give quality.rules.covers' answer for every pair of clauses
+    in the catalogue (and lettered items), both ways round."""
+    from compliance.audits.services import _Audited
+    from compliance.clauses.catalogue_iso17025 import CLAUSES
+    from compliance.quality.rules import covers
+
+    numbers = [row.number for row in CLAUSES] + ["8.3.2 a", "7.1.1 b"]
+    for audited in numbers:
+        scope = _Audited([audited])
+        for clause in numbers:
+            assert scope.covers(clause) == covers(audited, clause), (audited, clause)
