@@ -15,6 +15,7 @@ import hashlib
 import json
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from compliance.audit.services import diff, record
 from compliance.capa.models import (
@@ -423,6 +424,9 @@ def actions_open_on(as_of: dt.date, *, due_before: dt.date) -> list[CorrectiveAc
                 ~closed_by_then,
             )
             .order_by(CorrectiveAction.due_on, CorrectiveAction.id)
+            # Lists of actions name the nonconformity, not its method (nor the method's
+            # procedure: the gap rule then does not depend on documents).
+            .options(joinedload(CorrectiveAction.nonconformity).lazyload(Nonconformity.method))
         )
     )
 

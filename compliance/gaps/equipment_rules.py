@@ -327,7 +327,10 @@ def method_equipment(ctx: GapContext) -> Iterator[Finding]:
     warning window (warning). Linked items: any one usable item will do; each named asset of
     the scope must be usable; a type requirement needs its count of usable items."""
     methods = db.session.scalars(
-        select(Method).where(Method.status == MethodStatus.IN_SCOPE.value).order_by(Method.code)
+        select(Method)
+        .where(Method.status == MethodStatus.IN_SCOPE.value)
+        .order_by(Method.code)
+        .options(lazyload(Method.procedure))  # no document is read
     ).all()
     if not methods:
         return

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
@@ -136,7 +137,10 @@ def auth_none(ctx: GapContext) -> Iterator[Finding]:
     authorization current then ends, or its holder leaves, within the warning window (warning).
     """
     methods = db.session.scalars(
-        select(Method).where(Method.status == MethodStatus.IN_SCOPE.value).order_by(Method.code)
+        select(Method)
+        .where(Method.status == MethodStatus.IN_SCOPE.value)
+        .order_by(Method.code)
+        .options(lazyload(Method.procedure))  # codes and titles: no document is read
     ).all()
     authorized = current_authorizations([m.id for m in methods], ctx.as_of)
     href = url_for("personnel.methods")

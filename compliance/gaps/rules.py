@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from flask import url_for
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from compliance.audits.services import programme_status
 from compliance.capa.services import actions_open_on
@@ -267,7 +267,10 @@ def pt_due(ctx: GapContext) -> Iterator[Finding]:
     """A method in scope without a PT/ILC round within its planned interval (the first round is
     due one interval after the method joined the scope); info when no interval is planned."""
     methods = db.session.scalars(
-        select(Method).where(Method.status == MethodStatus.IN_SCOPE.value).order_by(Method.code)
+        select(Method)
+        .where(Method.status == MethodStatus.IN_SCOPE.value)
+        .order_by(Method.code)
+        .options(lazyload(Method.procedure))  # no document is read
     ).all()
     for row in pt_status(methods, ctx.as_of, ctx.warning_days):
         method, last = row.method, row.last

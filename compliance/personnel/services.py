@@ -1229,7 +1229,11 @@ def current_authorizations(method_ids, as_of: dt.date) -> dict[int, list[Authori
         .order_by(Person.name)
         # A few hundred methods and signers among thousands of authorizations: loaded once
         # each, not joined (with each method's procedure and its owner) onto every row.
-        .options(selectinload(Authorization.method), selectinload(Authorization.authorized_by))
+        # Callers that need a method's procedure read it themselves (procedure_columns).
+        .options(
+            selectinload(Authorization.method).lazyload(Method.procedure),
+            selectinload(Authorization.authorized_by),
+        )
     )
     grouped: dict[int, list[Authorization]] = {}
     for authorization in db.session.scalars(stmt):

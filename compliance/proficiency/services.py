@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from compliance.audit.services import record
-from compliance.capa.models import NCSource, RiskLevel
+from compliance.capa.models import NCSource, Nonconformity, RiskLevel
 from compliance.capa.services import open_nonconformity
 from compliance.dates import add_months, lab_today
 from compliance.extensions import db
@@ -71,8 +71,14 @@ def latest_events(method_ids: Sequence[int], as_of: dt.date) -> dict[int, PTEven
         .exists()
     )
     events = db.session.scalars(
-        select(PTEvent).where(
+        select(PTEvent)
+        .where(
             PTEvent.method_id.in_(list(method_ids)), PTEvent.performed_on <= as_of, ~newer_exists
+        )
+        # Callers hold the methods; the round's nonconformity needs no method of its own.
+        .options(
+            lazyload(PTEvent.method),
+            joinedload(PTEvent.nonconformity).lazyload(Nonconformity.method),
         )
     )
     return {event.method_id: event for event in events}
