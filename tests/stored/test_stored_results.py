@@ -230,3 +230,39 @@ def test_the_engine_recomputes_only_the_rules_a_change_concerns(app, counted_rul
     after, ran = recomputed(evaluate)
     assert "DOC-REVIEW-OVERDUE" in ran and not {"CAL-OVERDUE", "CAL-MISSING"} & ran
     assert after == evaluate(False)
+
+
+def test_the_dashboards_training_figures_follow_a_recorded_training(app):
+    """A stored dashboard figure changes the moment a training is recorded, to what computing
+    it afresh gives."""
+    from compliance.personnel import services as personnel
+    from compliance.personnel.matrix import CellStatus, required_cells
+    from compliance.personnel.models import Person, TrainingItem
+
+    today = DAY.date()
+
+    def totals(use_stored=True):
+        app.config["STORED_RESULTS"] = use_stored
+        with app.test_request_context():
+            return personnel.training_totals(today)
+
+    before = totals()
+    assert before == totals(False)
+    with app.app_context():
+        active = Person.active_on_clause(today)
+        people = db.session.scalars(select(Person).where(active)).all()
+        gaps = (CellStatus.MISSING, CellStatus.EXPIRED, CellStatus.DUE)
+        person, item_id, status = next(
+            (row.person, column.id, cell.status)
+            for row, column, cell in required_cells(people, as_of=today)
+            if cell.status in gaps and column.document_id is None
+        )
+        qm = db.session.scalars(select(User).where(User.email.like("dana%"))).one()
+        personnel.record_training(
+            person, db.session.get(TrainingItem, item_id), completed_on=today, by=qm
+        )
+        db.session.commit()
+    after = totals()
+    assert after[status] == before[status] - 1
+    assert after[CellStatus.CURRENT] == before[CellStatus.CURRENT] + 1
+    assert after == totals(False)
