@@ -49,9 +49,6 @@ class Base(DeclarativeBase):
     )
 
 
-MMAP_BYTES = 1 << 30  # address space, not memory: pages are the OS's, loaded as read
-
-
 def tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, a busy timeout, and write transactions that take the lock up front.
 
@@ -69,10 +66,6 @@ def tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
         # FULL: a commit confirmed to the client survives power loss, not only a crash.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        # Reads through the OS page cache, shared by every connection and worker, instead of
-        # each connection's own 2 MB cache re-reading a large lab's pages (a cold gap
-        # evaluation spent most of its time there).
-        cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

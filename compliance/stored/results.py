@@ -10,9 +10,11 @@ nothing.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 # checked against the database's table versions on every call).
 _PARSED: OrderedDict[tuple[str, str], Any] = OrderedDict()
 _PARSED_LIMIT = 64
+_PARSED_LOCK = threading.Lock()  # threaded servers share it
+_MISSING = object()
 _code_version: str | None = None
 
 
@@ -49,7 +53,8 @@ class Recipe:
     inputs: dict
     compute: Callable[[], Any]
     dump: Callable[[Any], Any] = field(default=lambda value: value)
-    load: Callable[[Any], Any] = field(default=lambda value: value)
+    # A copy by default: the parsed payload is shared by every later request in this process.
+    load: Callable[[Any], Any] = field(default=copy.deepcopy)
 
 
 def stored(recipe: Recipe) -> Any:
@@ -74,10 +79,13 @@ def stored_many(recipes: Sequence[Recipe]) -> list[Any]:
         for key, tables in noted.items()
         if all(current.get(t, 0) == v for t, v in tables.items())
     }
-    return [
-        recipe.load(_payload(key, noted[key]) if key in valid else _compute_and_store(recipe, key))
-        for recipe, key in zip(recipes, keys, strict=True)
-    ]
+    results = []
+    for recipe, key in zip(recipes, keys, strict=True):
+        payload = _payload(key, noted[key]) if key in valid else _MISSING
+        if payload is _MISSING:  # stale, never stored, or pruned since (a new day began)
+            payload = _compute_and_store(recipe, key)
+        results.append(recipe.load(payload))
+    return results
 
 
 def _has_own_writes() -> bool:
@@ -95,19 +103,21 @@ def _has_own_writes() -> bool:
 
 def _payload(key: str, tables: dict) -> Any:
     tag = (key, json.dumps(tables, sort_keys=True))
-    if tag in _PARSED:
-        _PARSED.move_to_end(tag)
-        return _PARSED[tag]
+    with _PARSED_LOCK:
+        if tag in _PARSED:
+            _PARSED.move_to_end(tag)
+            return _PARSED[tag]
     if (entry := g.get("stored_pending", {}).get(key)) is not None:
         return _remember(tag, json.loads(entry.raw))
     raw = db.session.scalar(select(StoredResult.payload).where(StoredResult.key == key))
-    return _remember(tag, json.loads(raw))
+    return _MISSING if raw is None else _remember(tag, json.loads(raw))
 
 
 def _remember(tag: tuple[str, str], payload: Any) -> Any:
-    _PARSED[tag] = payload
-    while len(_PARSED) > _PARSED_LIMIT:
-        _PARSED.popitem(last=False)
+    with _PARSED_LOCK:
+        _PARSED[tag] = payload
+        while len(_PARSED) > _PARSED_LIMIT:
+            _PARSED.popitem(last=False)
     return payload
 
 
