@@ -62,7 +62,10 @@ def create_app(config: dict | None = None) -> Flask:
     from compliance.stored import versions
 
     with app.app_context():
-        versions.install(db.engine, frozenset(db.metadata.tables))
+        versions.install(
+            db.engine,
+            {t.name: frozenset(c.name for c in t.columns) for t in db.metadata.sorted_tables},
+        )
     from compliance.web import register_web
 
     register_web(app)

@@ -307,12 +307,12 @@ def _gap_rows(app, engine, args, base: dict) -> list[dict]:
 
         return call
 
-    def edit():
+    def edit():  # as the register form saves it: the interval and the row's version
         interval = 12 + next(months) % 24
         sqla.session.execute(
             update(Document)
             .where(Document.id == document_id)
-            .values(review_interval_months=interval)
+            .values(review_interval_months=interval, version=Document.version + 1)
         )
 
     def forget():

@@ -76,33 +76,35 @@ def _probe(value: str) -> None:
         setting.value = value
 
 
-def test_a_commit_bumps_the_tables_it_wrote_and_a_rollback_bumps_none(app):
+def test_a_commit_bumps_what_it_wrote_and_a_rollback_bumps_nothing(app):
     with app.app_context():
         before = versions.current(db.session)
-        _probe("bump")
+        db.session.add(LabSetting(key="bump-test", value="1"))
         db.session.commit()
         after = versions.current(db.session)
-        assert _changed(before, after) == {"lab_settings"}
+        assert _changed(before, after) == {"lab_settings"}  # a new row: the table's rows
         assert after["lab_settings"] == before.get("lab_settings", 0) + 1
 
-        _probe("rolled back")
+        db.session.get(LabSetting, "bump-test").value = "rolled back"
         db.session.flush()
         db.session.rollback()
         assert versions.current(db.session) == after
         db.session.rollback()  # outside a request every transaction takes SQLite's write lock
 
-        # Core statements on a connection of their own (imports, the generator) count too.
+        # Core statements on a connection of their own (imports, the generator) count too; an
+        # UPDATE changes the columns it sets, not which rows exist.
         with db.engine.begin() as conn:
-            conn.execute(update(LabSetting).where(LabSetting.key == "probe").values(value="core"))
-        assert _changed(after, versions.current(db.session)) == {"lab_settings"}
+            stmt = update(LabSetting).where(LabSetting.key == "bump-test").values(value="core")
+            conn.execute(stmt)
+        assert _changed(after, versions.current(db.session)) == {"lab_settings.value"}
 
 
 def test_reading_names_every_table_a_computation_touched(app):
     with app.app_context(), versions.reading() as tables:
         document = db.session.scalars(select(Document).limit(1)).one()
         assert document.owner.name  # a lazy load is a read too
-    assert {"documents", "users"} <= tables
-    assert not tables & versions.UNVERSIONED
+    assert {"documents", "documents.number", "users", "users.name"} <= tables
+    assert not {key.split(".")[0] for key in tables} & versions.UNVERSIONED
 
 
 def test_a_stored_result_is_reused_until_a_table_it_read_changes(app):
@@ -229,6 +231,8 @@ def test_the_engine_recomputes_only_the_rules_a_change_concerns(app, counted_rul
         db.session.commit()
     after, ran = recomputed(evaluate)
     assert "DOC-REVIEW-OVERDUE" in ran and not {"CAL-OVERDUE", "CAL-MISSING"} & ran
+    # The training rules read documents' numbers and titles, not their review intervals.
+    assert not {"TRN-MISSING", "TRN-EXPIRED", "AUTH-UNQUALIFIED"} & ran
     assert after == evaluate(False)
 
 
