@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -15,6 +16,9 @@ def lab_today() -> dt.date:
     return dt.datetime.now(ZoneInfo(zone)).date()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day of the month `months` later, clamped to month end (31 Jan + 1 = 28/29 Feb)."""
+    """Same day of the month `months` later, clamped to month end (31 Jan + 1 = 28/29 Feb).
+    Cached: relativedelta costs 10 µs, and a large lab's registers repeat the same few
+    thousand (date, interval) pairs on every page that shows due dates."""
     return day + relativedelta(months=months)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
 from compliance.documents.services import next_review_on, review_due_on
@@ -68,7 +68,8 @@ def register_query(filters: RegisterFilters):
     elif filters.status == "no_effective":
         stmt = stmt.where(Current.id.is_(None))
     order = Current.effective_on if filters.sort == "effective" else SORTS.get(filters.sort)
-    return stmt.order_by(order if order is not None else Document.number, Document.number)
+    stmt = stmt.order_by(order if order is not None else Document.number, Document.number)
+    return stmt.options(defer(Current.text))  # searched, never listed: not sent per row
 
 
 def visible_states(principal) -> set[RevisionState]:

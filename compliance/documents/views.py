@@ -57,10 +57,10 @@ def _revision(revision_id: int) -> Revision:
 
 
 def _owners() -> list[tuple[int, str]]:
-    users = db.session.scalars(
-        select(User).where(User.is_active.is_(True)).order_by(User.name)
-    ).all()
-    return [(u.id, f"{u.name} ({u.email})") for u in users]
+    users = db.session.execute(
+        select(User.id, User.name, User.email).where(User.is_active.is_(True)).order_by(User.name)
+    )
+    return [(id_, f"{name} ({email})") for id_, name, email in users]
 
 
 def _id_arg(name: str) -> int | None:

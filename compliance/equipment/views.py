@@ -69,7 +69,10 @@ def _users() -> list[tuple[int, str]]:
 
 
 def _methods() -> list[tuple[int, str]]:
-    return [(m.id, m.code) for m in db.session.scalars(select(Method).order_by(Method.code))]
+    return [
+        tuple(row)
+        for row in db.session.execute(select(Method.id, Method.code).order_by(Method.code))
+    ]
 
 
 def _commit_or_report(action, success: str, *, what: str = "record") -> bool:

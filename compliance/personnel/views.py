@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from compliance.dates import lab_today
 from compliance.documents.models import Document
@@ -99,7 +100,12 @@ def _job_roles() -> list[JobRole]:
 
 
 def _methods(in_scope_only: bool = False) -> list[Method]:
-    stmt = select(Method).order_by(Method.code)
+    """Methods for a choice list: codes and titles, not procedures or equipment."""
+    stmt = (
+        select(Method)
+        .order_by(Method.code)
+        .options(lazyload(Method.procedure), lazyload(Method.equipment_requirements))
+    )
     if in_scope_only:
         stmt = stmt.where(Method.status == MethodStatus.IN_SCOPE.value)
     return list(db.session.scalars(stmt))

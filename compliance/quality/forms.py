@@ -27,10 +27,12 @@ def user_choices(*, optional: bool = False) -> list[tuple[int, str]]:
 
 
 def method_choices(*, optional: bool = False) -> list[tuple[int, str]]:
-    methods = db.session.scalars(
-        select(Method).where(Method.status != MethodStatus.WITHDRAWN.value).order_by(Method.code)
-    ).all()
-    choices = [(m.id, f"{m.code} · {m.title}") for m in methods]
+    methods = db.session.execute(
+        select(Method.id, Method.code, Method.title)
+        .where(Method.status != MethodStatus.WITHDRAWN.value)
+        .order_by(Method.code)
+    )
+    choices = [(id_, f"{code} · {title}") for id_, code, title in methods]
     return [(NONE, "— none —"), *choices] if optional else choices
 
 
