@@ -42,6 +42,7 @@ from sqlalchemy.types import TypeDecorator
 from compliance.audit.services import GENESIS, entry_digest, read_anchor
 from compliance.db import utcnow
 from compliance.extensions import db
+from compliance.stored.models import DERIVED_TABLES
 
 FORMAT = "compliance-backup/1"
 MANIFEST = "manifest.json"
@@ -173,7 +174,8 @@ def decode_value(kind: str, value):
 
 
 def _tables() -> list[sa.Table]:
-    return list(db.metadata.sorted_tables)
+    """The lab's tables: not the stored results and table versions derived from them."""
+    return [t for t in db.metadata.sorted_tables if t.name not in DERIVED_TABLES]
 
 
 def _order(table: sa.Table) -> list[sa.Column]:

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from compliance.db import utcnow
 from compliance.extensions import db
 
+# Bookkeeping derived from the lab's data, rebuilt on demand: not part of a backup.
+DERIVED_TABLES = frozenset({"data_versions", "stored_results"})
+
 
 class DataVersion(db.Model):
     """How many committed transactions have written to a table (see versions.bump)."""

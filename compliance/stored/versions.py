@@ -21,10 +21,11 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 
 from compliance.stored import statements
+from compliance.stored.models import DERIVED_TABLES
 from compliance.stored.statements import Columns
 
 # Writes to these say nothing about the lab's data.
-UNVERSIONED = frozenset({"data_versions", "stored_results", "alembic_version"})
+UNVERSIONED = DERIVED_TABLES | {"alembic_version"}
 
 _WRITTEN = "written_versions"
 _readers: ContextVar[tuple[set[str], ...]] = ContextVar("version_readers", default=())

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from compliance import create_app
 from compliance.extensions import db
+from compliance.stored.models import DERIVED_TABLES
 
 # Source and target of a backup share the audit key, as an operator's instances must.
 AUDIT_KEY = "reliability-tests-audit-key-0123456789abcdef"
@@ -37,11 +38,16 @@ def app_on(url: str, instance, **overrides) -> Iterator:
             db.engine.dispose()
 
 
+def _lab_tables():
+    """What a backup holds: every table but the derived ones (stored results, versions)."""
+    return [t for t in db.metadata.sorted_tables if t.name not in DERIVED_TABLES]
+
+
 def table_rows() -> dict[str, list[dict]]:
     """Every row of every table, in primary-key order, as Python values."""
     rows = {}
     with db.engine.connect() as conn:
-        for table in db.metadata.sorted_tables:
+        for table in _lab_tables():
             order = list(table.primary_key.columns) or list(table.columns)
             result = conn.execute(sa.select(table).order_by(*order)).mappings()
             rows[table.name] = [{c.name: row[c] for c in table.columns} for row in result]
@@ -52,7 +58,7 @@ def row_counts() -> dict[str, int]:
     with db.engine.connect() as conn:
         return {
             table.name: conn.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables
+            for table in _lab_tables()
         }
 
 
