@@ -15,7 +15,8 @@ DERIVED_TABLES = frozenset({"data_versions", "stored_results"})
 
 
 class DataVersion(db.Model):
-    """How many committed transactions have written to a table (see versions.bump)."""
+    """How many committed transactions have changed a table's rows ("documents") or a column's
+    values ("documents.title"); see versions.bump."""
 
     __tablename__ = "data_versions"
 
@@ -24,14 +25,14 @@ class DataVersion(db.Model):
 
 
 class StoredResult(db.Model):
-    """One computed result; valid while every table in `tables` still has the version noted."""
+    """One computed result; valid while every key in `tables` still has the version noted."""
 
     __tablename__ = "stored_results"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of name + inputs
     name: Mapped[str] = mapped_column(String(100))
     made_on: Mapped[dt.date] = mapped_column(Date)  # the lab's day: older entries are pruned
-    tables: Mapped[dict] = mapped_column(JSON)  # {table name: version when computed}
+    tables: Mapped[dict] = mapped_column(JSON)  # {table or table.column: version when read}
     payload: Mapped[str] = mapped_column(Text)  # JSON
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     compute_ms: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,7 +1,8 @@
-"""Stored results: reuse a computation while none of the tables it read has changed.
+"""Stored results: reuse a computation while nothing it read has changed.
 
-`stored_many(recipes)` answers each recipe from the `stored_results` table when the entry's
-noted table versions are still the current ones (see versions.py), and otherwise computes it in
+`stored_many(recipes)` answers each recipe from the `stored_results` table when the versions
+noted with the entry (of the tables and columns it read, see versions.py) are still the
+current ones, and otherwise computes it in
 a fresh session (an empty identity map, so every row it uses comes from a query of its own and
 its dependencies are complete), then stores it for every worker and app server. A request that
 has written and not yet committed computes in its own session, sees its own writes, and stores
@@ -125,7 +126,7 @@ def _remember(tag: tuple[str, str], payload: Any) -> Any:
 class _Computed:
     key: str
     name: str
-    tables: dict  # {table: version it was read at}
+    tables: dict  # {table or table.column: version it was read at}
     raw: str  # the payload as JSON
     elapsed_ms: int
 
