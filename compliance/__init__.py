@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         versions.install(
             db.engine,
             {t.name: frozenset(c.name for c in t.columns) for t in db.metadata.sorted_tables},
+            versions.counter_columns(db.Model.registry),
         )
     from compliance.web import register_web
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from flask import url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from compliance.clauses.source import STREAM_BATCH, yields
 from compliance.dates import add_months
@@ -92,25 +92,27 @@ def intermediate_checks(as_of: dt.date) -> Iterable:
         .group_by(IntermediateCheck.equipment_id)
         .subquery("last_check")
     )
+    # Columns: a whole item would bring its methods, their procedures and owners along.
     rows = db.session.execute(
-        select(Equipment, last.c.performed_on)
+        select(
+            Equipment.id, Equipment.asset_id, Equipment.check_interval_months, last.c.performed_on
+        )
         .join(last, last.c.equipment_id == Equipment.id)
         .where(
             Equipment.status == EquipmentStatus.IN_SERVICE.value,
             Equipment.check_interval_months.is_not(None),
         )
     )
-    for item, performed_on in rows:
-        if add_months(performed_on, item.check_interval_months) < as_of:
+    for item_id, asset_id, interval, performed_on in rows:
+        if add_months(performed_on, interval) < as_of:
             continue
         yield Evidence(
             "6.4.10",
             "intermediate check",
-            f"{item.asset_id}:{performed_on}",
-            f"{item.asset_id} intermediate check of {performed_on} (every "
-            f"{item.check_interval_months} months)",
+            f"{asset_id}:{performed_on}",
+            f"{asset_id} intermediate check of {performed_on} (every {interval} months)",
             performed_on,
-            url_for("equipment.show", equipment_id=item.id),
+            url_for("equipment.show", equipment_id=item_id),
         )
 
 
@@ -145,12 +147,15 @@ def closed_impact_assessments(as_of: dt.date) -> Iterable:
 
     since = add_months(as_of, -RECORD_WINDOW_MONTHS)
     rows = db.session.scalars(
-        select(ImpactAssessment).where(
+        select(ImpactAssessment)
+        .where(
             ImpactAssessment.status == AssessmentStatus.CLOSED.value,
             ImpactAssessment.period_end > since,
             ImpactAssessment.closed_at
             < dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC),
         )
+        # The item's asset id only: not its methods, their procedures, the signature.
+        .options(lazyload("*"), joinedload(ImpactAssessment.equipment).lazyload("*"))
     )
     for assessment in rows:
         label = (

@@ -77,21 +77,17 @@ def rule(rule_id: str, *clauses: str):
     return register
 
 
-def _effective_with_documents():
-    return (
-        select(Revision, Document)
-        .join(Document, Document.id == Revision.document_id)
-        .where(Revision.state == S.EFFECTIVE.value)
-    )
-
-
 @rule("DOC-NOT-APPROVED", "8.3.2 a")
 def doc_not_approved(ctx: GapContext) -> Iterator[Finding]:
     """An effective revision with no approval signature, by someone other than its author, on
     the bytes being served."""
     approval = aliased(Signature)
+    # Columns, not entities: a stored result then depends on these columns only (not on a
+    # document's review interval, say), see compliance.stored.
     stmt = (
-        _effective_with_documents()
+        select(Revision.id, Revision.label, Document.number)
+        .join(Document, Document.id == Revision.document_id)
+        .where(Revision.state == S.EFFECTIVE.value)
         .outerjoin(
             approval,
             and_(
@@ -104,17 +100,16 @@ def doc_not_approved(ctx: GapContext) -> Iterator[Finding]:
         )
         .where(approval.id.is_(None))
     )
-    for revision, document in db.session.execute(stmt):
+    for revision_id, label, number in db.session.execute(stmt):
         yield Finding(
             "DOC-NOT-APPROVED",
             "8.3.2 a",
             Severity.BLOCKER,
             "document",
-            document.number,
-            f"{document.number} Rev {revision.label} is in use without a valid approval "
-            "signature by someone other than its author: withdraw it or issue an approved "
-            "revision.",
-            href=url_for("documents.revision", revision_id=revision.id),
+            number,
+            f"{number} Rev {label} is in use without a valid approval signature by someone "
+            "other than its author: withdraw it or issue an approved revision.",
+            href=url_for("documents.revision", revision_id=revision_id),
         )
 
 
@@ -161,7 +156,14 @@ def doc_ack_overdue(ctx: GapContext) -> Iterator[Finding]:
     """Someone who must use an effective revision has not acknowledged it within the grace
     period, as of the date."""
     stmt = (
-        select(AcknowledgementTask, Revision, Document, User)
+        select(
+            AcknowledgementTask.due_on,
+            Revision.id,
+            Revision.label,
+            Document.number,
+            User.email,
+            User.name,
+        )
         .join(Revision, Revision.id == AcknowledgementTask.revision_id)
         .join(Document, Document.id == Revision.document_id)
         .join(User, User.id == AcknowledgementTask.user_id)
@@ -172,18 +174,17 @@ def doc_ack_overdue(ctx: GapContext) -> Iterator[Finding]:
             User.is_active.is_(True),
         )
     )
-    for task, revision, document, user in db.session.execute(stmt):
+    for due_on, revision_id, label, number, email, name in db.session.execute(stmt):
         yield Finding(
             "DOC-ACK-OVERDUE",
             "8.3.2 d",
             Severity.WARNING,
             "person",
-            user.email,
-            f"{user.name} has not acknowledged {document.number} Rev {revision.label} "
-            f"(due {task.due_on}).",
-            due_on=task.due_on,
-            href=url_for("documents.acknowledgements", revision_id=revision.id),
-            detail=f"{document.number}@{revision.label}",
+            email,
+            f"{name} has not acknowledged {number} Rev {label} (due {due_on}).",
+            due_on=due_on,
+            href=url_for("documents.acknowledgements", revision_id=revision_id),
+            detail=f"{number}@{label}",
         )
 
 
@@ -193,7 +194,7 @@ def doc_obsolete_in_use(ctx: GapContext) -> Iterator[Finding]:
     or withdrawn ones), or by none at all."""
     current = aliased(Revision)
     stmt = (
-        select(Method, Document)
+        select(Method.code, Document.id, Document.number)
         .outerjoin(Document, Document.id == Method.procedure_id)
         .outerjoin(
             current,
@@ -201,23 +202,22 @@ def doc_obsolete_in_use(ctx: GapContext) -> Iterator[Finding]:
         )
         .where(Method.status == MethodStatus.IN_SCOPE.value, current.id.is_(None))
     )
-    for method, document in db.session.execute(stmt):
-        if document is None:
-            message = f"Method {method.code} has no governing procedure on the scope."
+    for code, document_id, number in db.session.execute(stmt):
+        if document_id is None:
+            message = f"Method {code} has no governing procedure on the scope."
         else:
             message = (
-                f"Method {method.code} points at {document.number}, which has no effective "
-                "revision (superseded or withdrawn only): analysts would work from an obsolete "
-                "procedure."
+                f"Method {code} points at {number}, which has no effective revision "
+                "(superseded or withdrawn only): analysts would work from an obsolete procedure."
             )
         yield Finding(
             "DOC-OBSOLETE-IN-USE",
             "8.3.2 f",
             Severity.BLOCKER,
             "method",
-            method.code,
+            code,
             message,
-            href=url_for("documents.show", document_id=document.id) if document else None,
+            href=url_for("documents.show", document_id=document_id) if document_id else None,
         )
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 
 from flask import url_for
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, lazyload, load_only
 
 from compliance.clauses.source import STREAM_BATCH, yields
-from compliance.documents.models import Revision, RevisionState
+from compliance.documents.models import Document, Revision, RevisionState
 from compliance.extensions import db
 from compliance.personnel.matrix import current_records_stmt
 from compliance.personnel.models import (
@@ -94,7 +94,17 @@ def training_records(as_of: dt.date) -> Iterable:
             select(Person.id, Person.employee_id, Person.name).where(Person.active_on_clause(as_of))
         )
     }
-    items = {item.id: item for item in db.session.scalars(select(TrainingItem))}
+    # A document item's number and title only (not its review interval, owner, ...).
+    items = {
+        item.id: item
+        for item in db.session.scalars(
+            select(TrainingItem).options(
+                joinedload(TrainingItem.document).options(
+                    load_only(Document.number, Document.title), lazyload("*")
+                )
+            )
+        )
+    }
     with db.session.execute(stmt) as rows:
         for record_id, person_id, item_id, completed_on, expires_on, revision_label in rows:
             person, item = people[person_id], items[item_id]
@@ -135,6 +145,11 @@ def competence_assessments(as_of: dt.date) -> Iterable:
     )
     rows = db.session.scalars(
         select(CompetenceAssessment)
+        .options(
+            lazyload("*"),
+            joinedload(CompetenceAssessment.person).lazyload("*"),
+            joinedload(CompetenceAssessment.method).lazyload("*"),
+        )
         .join(Person, Person.id == CompetenceAssessment.person_id)
         .where(
             Person.active_on_clause(as_of),

@@ -1241,9 +1241,13 @@ def current_authorizations(method_ids, as_of: dt.date) -> dict[int, list[Authori
     return grouped
 
 
-def methods_overview(as_of: dt.date):
-    """Each method in scope with its currently authorized people and who of them is leaving."""
-    methods = db.session.scalars(select(Method).order_by(Method.code)).all()
+def methods_overview(as_of: dt.date, *, procedures: bool = True):
+    """Each method in scope with its currently authorized people and who of them is leaving;
+    `procedures` False: without the methods' procedures (figures that never show them)."""
+    stmt = select(Method).order_by(Method.code)
+    if not procedures:
+        stmt = stmt.options(lazyload(Method.procedure))
+    methods = db.session.scalars(stmt).all()
     current = current_authorizations([m.id for m in methods], as_of)
     return [(method, current.get(method.id, [])) for method in methods]
 
@@ -1286,7 +1290,7 @@ def analyst_cover(as_of: dt.date) -> dict[str, int]:
     single analysts are leaving (stored: see compliance.stored)."""
 
     def compute():
-        rows = [(m, a) for m, a in methods_overview(as_of) if m.is_in_scope]
+        rows = [(m, a) for m, a in methods_overview(as_of, procedures=False) if m.is_in_scope]
         single = [authorized[0] for _, authorized in rows if len(authorized) == 1]
         return {
             "nobody": sum(1 for _, authorized in rows if not authorized),

@@ -110,7 +110,10 @@ def pt_status(
 def pt_plan(as_of: dt.date) -> list[PTStatus]:
     """The plan: every method on the scope (not withdrawn) and its PT status."""
     methods = db.session.scalars(
-        select(Method).where(Method.status != MethodStatus.WITHDRAWN.value).order_by(Method.code)
+        select(Method)
+        .where(Method.status != MethodStatus.WITHDRAWN.value)
+        .order_by(Method.code)
+        .options(lazyload(Method.procedure))  # the plan shows no procedure
     ).all()
     return pt_status(methods, as_of)
 

@@ -31,6 +31,10 @@ from compliance.scope.models import Method, MethodStatus, MethodValidation, Vali
 # How far back a nonconformity or complaint still shows the process working.
 RECORD_WINDOW_MONTHS = 24
 
+# The sources below read no relation they do not show (lazyload("*")): a record's method would
+# join its procedure and that document's owner, and the evidence (and every stored result made
+# from it, see compliance.stored) would depend on documents and users it never shows.
+
 
 def internal_audits(as_of: dt.date) -> Iterable:
     """Audits completed within the interval: evidence for 8.8 and for each clause covered."""
@@ -67,11 +71,13 @@ def management_reviews(as_of: dt.date) -> Iterable:
 
     since = add_months(as_of, -management_review_interval_months())
     rows = db.session.scalars(
-        select(ManagementReview).where(
+        select(ManagementReview)
+        .where(
             ManagementReview.status == ReviewStatus.FINAL.value,
             ManagementReview.held_on <= as_of,
             ManagementReview.held_on > since,
         )
+        .options(lazyload("*"))
     )
     for review in rows:
         yield Evidence(
@@ -90,10 +96,12 @@ def nonconformities(as_of: dt.date) -> Iterable:
     from compliance.clauses.evidence import Evidence
 
     rows = db.session.scalars(
-        select(Nonconformity).where(
+        select(Nonconformity)
+        .where(
             Nonconformity.raised_on <= as_of,
             Nonconformity.raised_on > add_months(as_of, -RECORD_WINDOW_MONTHS),
         )
+        .options(lazyload("*"), selectinload(Nonconformity.actions).lazyload("*"))
     )
     for nc in rows:
         href = url_for("capa.show", nc_id=nc.id)
@@ -109,7 +117,7 @@ def proficiency_tests(as_of: dt.date) -> Iterable:
     from compliance.clauses.evidence import Evidence
 
     methods = db.session.scalars(
-        select(Method).where(Method.status == MethodStatus.IN_SCOPE.value)
+        select(Method).where(Method.status == MethodStatus.IN_SCOPE.value).options(lazyload("*"))
     ).all()
     by_id = {m.id: m for m in methods}
     for method_id, event in latest_events(list(by_id), as_of).items():
@@ -147,10 +155,12 @@ def complaints(as_of: dt.date) -> Iterable:
     from compliance.clauses.evidence import Evidence
 
     rows = db.session.scalars(
-        select(Complaint).where(
+        select(Complaint)
+        .where(
             Complaint.received_on <= as_of,
             Complaint.received_on > add_months(as_of, -RECORD_WINDOW_MONTHS),
         )
+        .options(lazyload("*"))
     )
     for complaint in rows:
         yield Evidence(
@@ -169,22 +179,28 @@ def method_validations(as_of: dt.date) -> Iterable:
     from compliance.clauses.evidence import Evidence
 
     rows = db.session.execute(
-        select(MethodValidation, Method)
+        select(
+            MethodValidation.id,
+            MethodValidation.kind,
+            MethodValidation.performed_on,
+            Method.id,
+            Method.code,
+        )
         .join(Method, Method.id == MethodValidation.method_id)
         .where(
             MethodValidation.performed_on <= as_of,
             Method.status != MethodStatus.WITHDRAWN.value,
         )
     )
-    for record, method in rows:
-        clause = "7.2.2" if record.kind == ValidationKind.VALIDATION.value else "7.2.1"
+    for record_id, kind, performed_on, method_id, code in rows:
+        clause = "7.2.2" if kind == ValidationKind.VALIDATION.value else "7.2.1"
         yield Evidence(
             clause,
-            f"method {record.kind}",
-            f"{method.code}:{record.id}",
-            f"{method.code} {record.kind} of {record.performed_on}",
-            record.performed_on,
-            url_for("scope.show", method_id=method.id),
+            f"method {kind}",
+            f"{code}:{record_id}",
+            f"{code} {kind} of {performed_on}",
+            performed_on,
+            url_for("scope.show", method_id=method_id),
         )
 
 

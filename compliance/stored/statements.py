@@ -5,6 +5,10 @@ Reads are over-approximated (every column whose name appears anywhere in the sta
 column at a bare `*`), writes are exact where that is safe: an UPDATE changes only the columns
 in its SET list, so a reader of a document's number and title is not disturbed by a change to
 its review interval. Anything not understood is a write to every table it names, as rows.
+
+A table's optimistic-lock counter (the ORM's version_id_col) is left out of its columns: it
+moves with every ORM update and says nothing a result could depend on, so it is neither read
+nor written, and an UPDATE that sets nothing else changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ _TARGET = {
 _SET_ENDS = frozenset({"where", "returning", "from"})
 
 Columns = Mapping[str, frozenset[str]]  # table -> its column names, all lower case
+Counters = Mapping[str, frozenset[str]]  # table -> its optimistic-lock counter columns
 
 
 def verb(statement: str) -> str:
@@ -53,9 +58,10 @@ def read_keys(statement: str, columns: Columns) -> set[str]:
     return keys
 
 
-def written_keys(statement: str, columns: Columns) -> set[str]:
-    """What a statement that is not a read changes: the SET columns of an UPDATE, the rows of
-    the table an INSERT or DELETE names, the rows of every table anything else names."""
+def written_keys(statement: str, columns: Columns, counters: Counters | None = None) -> set[str]:
+    """What a statement that is not a read changes: the SET columns of an UPDATE (less the
+    table's `counters`), the rows of the table an INSERT or DELETE names, the rows of every
+    table anything else names."""
     word = verb(statement)
     pattern = _TARGET.get(word)
     match = pattern.match(statement) if pattern else None
@@ -65,8 +71,11 @@ def written_keys(statement: str, columns: Columns) -> set[str]:
     if word != "update":
         return {table}
     assigned = _set_columns(statement[match.end() :])
-    if not assigned or not assigned <= columns[table]:
+    if not assigned:
         return {table}  # not understood: as if rows changed
+    assigned -= (counters or {}).get(table, frozenset())
+    if not assigned <= columns[table]:
+        return {table}
     return {f"{table}.{column}" for column in assigned}
 
 

@@ -19,10 +19,11 @@ from contextvars import ContextVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import registry
 
 from compliance.stored import statements
 from compliance.stored.models import DERIVED_TABLES
-from compliance.stored.statements import Columns
+from compliance.stored.statements import Columns, Counters
 
 # Writes to these say nothing about the lab's data.
 UNVERSIONED = DERIVED_TABLES | {"alembic_version"}
@@ -31,10 +32,12 @@ _WRITTEN = "written_versions"
 _readers: ContextVar[tuple[set[str], ...]] = ContextVar("version_readers", default=())
 
 
-def install(engine: Engine, columns: Columns) -> None:
-    """Track reads and writes on `engine`; `columns`: every mapped table's column names."""
+def install(engine: Engine, columns: Columns, counters: Counters) -> None:
+    """Track reads and writes on `engine`; `columns`: every mapped table's column names,
+    `counters`: each table's optimistic-lock counters (left out, see statements.py)."""
+    counters = {t.lower(): frozenset(c.lower() for c in names) for t, names in counters.items()}
     columns = {
-        table.lower(): frozenset(c.lower() for c in names)
+        table.lower(): frozenset(c.lower() for c in names) - counters.get(table.lower(), set())
         for table, names in columns.items()
         if table.lower() not in UNVERSIONED
     }
@@ -46,7 +49,7 @@ def install(engine: Engine, columns: Columns) -> None:
                 keys = statements.read_keys(statement, columns)
                 for reader in readers:
                     reader |= keys
-        elif written := statements.written_keys(statement, columns):
+        elif written := statements.written_keys(statement, columns, counters):
             conn.info.setdefault(_WRITTEN, set()).update(written)
 
     @event.listens_for(engine, "commit")
@@ -57,6 +60,15 @@ def install(engine: Engine, columns: Columns) -> None:
     @event.listens_for(engine, "rollback")
     def _forget(conn):
         conn.info.pop(_WRITTEN, None)
+
+
+def counter_columns(models: registry) -> dict[str, frozenset[str]]:
+    """Each mapped table's optimistic-lock counter (`version_id_col`)."""
+    found: dict[str, set[str]] = {}
+    for mapper in models.mappers:
+        if mapper.version_id_col is not None and mapper.local_table is not None:
+            found.setdefault(mapper.local_table.name, set()).add(mapper.version_id_col.name)
+    return {table: frozenset(names) for table, names in found.items()}
 
 
 def bump(conn: Connection, keys: set[str]) -> None:

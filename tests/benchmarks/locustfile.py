@@ -1,6 +1,9 @@
 """The load test's simulated lab user (run by tests/benchmarks/load.py, not by pytest): signs in
 as the QM, reads the benchmarked pages and now and then edits a register entry through the real
-form with its CSRF token (a write with an audit entry)."""
+form with its CSRF token (a write with an audit entry).
+
+Locust's statistics are reset once every user has signed in (load.py), so each user's own
+sign-in is timed here and written to BENCH_SIGNIN_OUT when the run ends."""
 
 from __future__ import annotations
 
@@ -8,14 +11,22 @@ import itertools
 import json
 import os
 import re
+import time
 from html.parser import HTMLParser
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 TARGETS = json.loads(os.environ["BENCH_TARGETS"])
 PASSWORD = os.environ["BENCH_PASSWORD"]
 CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 _serial = itertools.count()
+_signins: list[dict] = []
+
+
+@events.quitting.add_listener
+def _write_signins(environment, **_kwargs):
+    with open(os.environ["BENCH_SIGNIN_OUT"], "w") as fh:
+        json.dump(_signins, fh)
 
 
 class EditForm(HTMLParser):
@@ -69,13 +80,18 @@ class LabUser(HttpUser):
         serial = next(_serial)
         ids = TARGETS["edit_document_ids"]
         self.document_id = ids[serial % len(ids)]
+        started = time.perf_counter()
         token = CSRF_RE.search(self.client.get("/login", name="/login").text).group(1)
         data = {"email": TARGETS["qm_email"], "password": PASSWORD, "csrf_token": token}
         with self.client.post(
             "/login", data=data, allow_redirects=False, catch_response=True, name="/login POST"
         ) as response:
-            if response.status_code != 302 or "/login" in response.headers.get("Location", ""):
+            signed_in = response.status_code == 302 and "/login" not in response.headers.get(
+                "Location", ""
+            )
+            if not signed_in:
                 response.failure(f"sign-in failed: {response.status_code}")
+        _signins.append({"ms": (time.perf_counter() - started) * 1000, "ok": signed_in})
 
     def _get(self, path: str, name: str):
         with self.client.get(path, name=name, catch_response=True) as response:

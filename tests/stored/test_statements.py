@@ -62,3 +62,14 @@ def test_rows_change_on_insert_delete_and_whatever_is_not_understood():
     assert written_keys(ddl, COLUMNS) == {"revisions"}
     assert is_read("WITH x AS (SELECT 1) SELECT * FROM x")
     assert not is_read("WITH x AS (SELECT 1) DELETE FROM users WHERE id IN (SELECT * FROM x)")
+
+
+def test_an_optimistic_lock_counter_is_neither_data_nor_a_change():
+    # install() leaves the counter out of the table's columns and passes it as a counter.
+    counters = {"documents": frozenset({"version"})}
+    sql = "UPDATE documents SET review_interval_months=?, version=? WHERE documents.id = ?"
+    assert written_keys(sql, COLUMNS, counters) == {"documents.review_interval_months"}
+    only_counter = "UPDATE documents SET version=? WHERE documents.id = ? AND version = ?"
+    assert written_keys(only_counter, COLUMNS, counters) == set()
+    # Without the counter declared, an unknown SET column is still a change of rows.
+    assert written_keys(sql, COLUMNS) == {"documents"}
