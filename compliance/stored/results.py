@@ -4,9 +4,11 @@
 noted with the entry (of the tables and columns it read, see versions.py) are still the
 current ones, and otherwise computes it in
 a fresh session (an empty identity map, so every row it uses comes from a query of its own and
-its dependencies are complete), then stores it for every worker and app server. A request that
-has written and not yet committed computes in its own session, sees its own writes, and stores
-nothing.
+its dependencies are complete), then stores it for every worker and app server. On PostgreSQL
+one worker computes a result while the others wait for it (an advisory lock per result), so an
+edit followed by a burst of dashboards costs one computation, not one per worker. A request
+that has written and not yet committed computes in its own session, sees its own writes, and
+stores nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -42,6 +44,8 @@ _PARSED: OrderedDict[tuple[str, str], Any] = OrderedDict()
 _PARSED_LIMIT = 64
 _PARSED_LOCK = threading.Lock()  # threaded servers share it
 _MISSING = object()
+# How long a worker waits for a peer computing the same result before computing it too.
+LOCK_WAIT_S = 30
 _code_version: str | None = None
 
 
@@ -132,26 +136,61 @@ class _Computed:
 
 
 def _compute_and_store(recipe: Recipe, key: str) -> Any:
+    defer = _request_holds_a_snapshot()
     app = current_app._get_current_object()
     with app.app_context():  # a new app context: a new, empty session
         session = db.session
+        if (payload := _stored_by_a_peer(session, key)) is not _MISSING:
+            session.close()
+            return payload
         started = time.perf_counter()
         at = versions.current(session)  # first read: the snapshot the result is computed on
         with versions.reading() as tables:
             payload = recipe.dump(recipe.compute())
+        elapsed = round((time.perf_counter() - started) * 1000)
+        entry = _Computed(key, recipe.name, {t: at.get(t, 0) for t in sorted(tables)}, "", elapsed)
+        entry.raw = json.dumps(payload)
+        if not defer:
+            _save([entry])  # while this session still holds the key's lock (PostgreSQL)
         # Close, not rollback: objects another rule reuses (GapContext.memo) are let go
         # rather than expired.
         session.close()
-    elapsed = round((time.perf_counter() - started) * 1000)
-    entry = _Computed(key, recipe.name, {t: at.get(t, 0) for t in sorted(tables)}, "", elapsed)
-    entry.raw = json.dumps(payload)
-    if _request_holds_a_snapshot():
+    if defer:
         # A commit now would make this request's own later write fail on SQLite (its read
         # snapshot would be stale): store when the request is over (save_pending).
         g.setdefault("stored_pending", {})[key] = entry
-    else:
-        _save([entry])
     return _remember((key, json.dumps(entry.tables, sort_keys=True)), json.loads(entry.raw))
+
+
+def _stored_by_a_peer(session, key: str) -> Any:
+    """Single flight on PostgreSQL: wait for the key's lock, held by whichever worker or app
+    server is computing the same result, and take what it stored; _MISSING when nobody did
+    (the lock is then ours until the session ends, so peers wait for us in turn)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return _MISSING
+    try:
+        session.execute(
+            text("SELECT set_config('lock_timeout', :t, true)"), {"t": f"{LOCK_WAIT_S}s"}
+        )
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_id(key)})
+    except DBAPIError as error:  # waited too long, or a deadlock between nested results
+        session.rollback()
+        log.warning("computing %s without waiting for a peer: %s", key[:12], error)
+        return _MISSING
+    row = session.execute(
+        select(StoredResult.tables, StoredResult.payload).where(StoredResult.key == key)
+    ).first()
+    if row is None:
+        return _MISSING
+    current = versions.current(session)
+    if any(current.get(t, 0) != v for t, v in row.tables.items()):
+        return _MISSING
+    return _remember((key, json.dumps(row.tables, sort_keys=True)), json.loads(row.payload))
+
+
+def _lock_id(key: str) -> int:
+    """The advisory lock's number: 63 bits of the key (a signed bigint)."""
+    return int(key[:16], 16) >> 1
 
 
 def _request_holds_a_snapshot() -> bool:

@@ -5,6 +5,8 @@ changes, a request's own uncommitted writes are never hidden, and the gap engine
 rules a change cannot concern while giving the same findings as computing everything."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 import time_machine
@@ -198,6 +200,38 @@ def test_a_request_that_read_first_stores_when_it_is_over(app, backend_of):
         db.session.commit()
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(StoredResult.name == "users")) == 1
+
+
+def test_workers_asking_at_once_compute_a_result_once_on_postgresql(app, backend_of):
+    """After an edit, every worker serving a dashboard finds the result stale: on PostgreSQL
+    the first computes it and the others wait for it and take what it stored."""
+    if backend_of(app) != "postgresql":
+        pytest.skip("single flight is PostgreSQL's (an advisory lock per result)")
+    calls, started = [], threading.Event()
+
+    def slow_count():
+        calls.append(1)
+        started.set()
+        time.sleep(0.5)  # long enough for the other workers to arrive while it runs
+        return db.session.scalar(select(func.count(User.id)))
+
+    recipe = Recipe("slow users", {"run": len(calls)}, slow_count)
+    answers = []
+
+    def worker():
+        with app.test_request_context():
+            answers.append(stored(recipe))
+
+    first = threading.Thread(target=worker)
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in others:
+        thread.start()
+    for thread in (first, *others):
+        thread.join(20)
+    assert len(answers) == 4 and len(set(answers)) == 1 and answers[0] > 0
+    assert len(calls) == 1
 
 
 @pytest.fixture
