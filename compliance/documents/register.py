@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, defer
 
+from compliance.dates import lab_today
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
 from compliance.documents.services import next_review_on, review_due_on
 from compliance.extensions import db
 from compliance.permissions import Permission
+from compliance.stored.results import Recipe, stored
 
 S = RevisionState
 SORTS = {
@@ -31,6 +34,7 @@ class RegisterFilters:
     status: str = ""  # effective | draft_only | withdrawn
     owner_id: int | None = None
     clause: str = ""
+    review: str = ""  # due: periodic review overdue or due within the window
     sort: str = "number"
 
 
@@ -63,6 +67,10 @@ def register_query(filters: RegisterFilters):
                 )
             )
         )
+    if filters.review == "due":
+        window = current_app.config["REVIEW_DUE_WINDOW_DAYS"]
+        due = [revision_id for revision_id, _, _ in review_dates(lab_today(), window)]
+        stmt = stmt.where(Current.id.in_(due))
     if filters.status == "effective":
         stmt = stmt.where(Current.id.is_not(None))
     elif filters.status == "no_effective":
@@ -101,27 +109,54 @@ def _review_status(due: dt.date | None, today: dt.date, window: int):
     return "ok", due
 
 
-def reviews_due(today: dt.date, window_days: int) -> list[tuple[Document, Revision, str, dt.date]]:
-    """Effective documents whose periodic review is overdue or due within the window,
-    soonest first (two queries: the dates, then the documents that are due)."""
-    # The dates first, from columns; whole documents only for the few that are due.
-    dates = select(
-        Current.id,
-        Current.effective_on,
-        Document.last_reviewed_on,
-        Document.review_interval_months,
-    ).join(Current, and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value))
-    due: dict[int, tuple[str, dt.date]] = {}
-    for revision_id, effective_on, last_reviewed_on, interval in db.session.execute(dates):
-        status, on = _review_status(
-            review_due_on(effective_on, last_reviewed_on, interval), today, window_days
-        )
-        if status in ("overdue", "due"):
-            due[revision_id] = (status, on)
-    if not due:
+def review_dates(today: dt.date, window_days: int) -> list[tuple[int, str, dt.date]]:
+    """(effective revision id, "overdue" | "due", review date) of every document whose periodic
+    review is overdue or due within the window, soonest first (stored: see compliance.stored)."""
+
+    def compute():
+        # Columns only: the dates of thousands of documents, none of them loaded whole.
+        effective = and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value)
+        stmt = select(
+            Current.id,
+            Document.number,
+            Current.effective_on,
+            Document.last_reviewed_on,
+            Document.review_interval_months,
+        ).join(Current, effective)
+        found = []
+        for revision_id, number, effective_on, last_reviewed_on, interval in db.session.execute(
+            stmt
+        ):
+            due = review_due_on(effective_on, last_reviewed_on, interval)
+            status, on = _review_status(due, today, window_days)
+            if status in ("overdue", "due"):
+                found.append((on.isoformat(), number, revision_id, status))
+        return [[revision_id, status, on] for on, _, revision_id, status in sorted(found)]
+
+    inputs = {"today": today.isoformat(), "window_days": window_days}
+    rows = stored(Recipe("review dates", inputs, compute))
+    return [(revision_id, status, dt.date.fromisoformat(on)) for revision_id, status, on in rows]
+
+
+def reviews_due(
+    today: dt.date, window_days: int, *, limit: int | None = None
+) -> list[tuple[Document, Revision, str, dt.date]]:
+    """Effective documents whose periodic review is overdue or due within the window, soonest
+    first, the first `limit` of them (all by default), with their documents."""
+    return with_documents(review_dates(today, window_days)[:limit])
+
+
+def with_documents(dates: list[tuple[int, str, dt.date]]):
+    """review_dates' rows as (Document, Revision, status, date), in the same order."""
+    if not dates:
         return []
-    rows = [
-        (effective.document, effective, *due[effective.id])
-        for effective in db.session.scalars(select(Revision).where(Revision.id.in_(due)))
+    revisions = {
+        revision.id: revision
+        for revision in db.session.scalars(
+            select(Revision).where(Revision.id.in_([revision_id for revision_id, _, _ in dates]))
+        )
+    }
+    return [
+        (revisions[revision_id].document, revisions[revision_id], status, on)
+        for revision_id, status, on in dates
     ]
-    return sorted(rows, key=lambda row: (row[3], row[0].number))

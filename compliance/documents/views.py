@@ -88,6 +88,7 @@ def index():
         status=args.get("status", ""),
         owner_id=_id_arg("owner"),
         clause=args.get("clause", "").strip(),
+        review=args.get("review", ""),
         sort=args.get("sort", "number"),
     )
     page = paginate_rows(register.register_query(filters))

@@ -16,6 +16,9 @@ from compliance.extensions import db
 from compliance.permissions import Permission
 from compliance.users.models import User
 
+# The dashboard lists the soonest periodic reviews; the card links to the register's full list.
+REVIEWS_LISTED = 10
+
 
 @dataclass
 class Card:
@@ -29,7 +32,8 @@ class Card:
 @dataclass
 class Dashboard:
     cards: list[Card] = field(default_factory=list)
-    reviews_due: list = field(default_factory=list)
+    reviews_due: list = field(default_factory=list)  # the soonest REVIEWS_LISTED
+    reviews_not_listed: int = 0
     my_tasks: list = field(default_factory=list)
 
 
@@ -49,18 +53,18 @@ def for_current_user() -> Dashboard:
             )
         )
     if current_user.can(Permission.DOCUMENTS_EDIT):
-        board.reviews_due = register.reviews_due(
-            today, current_app.config["REVIEW_DUE_WINDOW_DAYS"]
-        )
-        overdue = sum(1 for row in board.reviews_due if row[2] == "overdue")
+        window = current_app.config["REVIEW_DUE_WINDOW_DAYS"]
+        dates = register.review_dates(today, window)
+        board.reviews_due = register.with_documents(dates[:REVIEWS_LISTED])
+        board.reviews_not_listed = len(dates) - len(board.reviews_due)
+        overdue = sum(1 for _, status, _ in dates if status == "overdue")
         board.cards.append(
             Card(
                 "Document reviews",
-                str(len(board.reviews_due)),
-                f"{overdue} overdue, {len(board.reviews_due) - overdue} due in "
-                f"{current_app.config['REVIEW_DUE_WINDOW_DAYS']} days",
-                url_for("documents.index"),
-                "danger" if overdue else ("warning" if board.reviews_due else "success"),
+                str(len(dates)),
+                f"{overdue} overdue, {len(dates) - overdue} due in {window} days",
+                url_for("documents.index", review="due"),
+                "danger" if overdue else ("warning" if dates else "success"),
             )
         )
     from compliance.personnel.services import dashboard_cards

@@ -269,3 +269,24 @@ def test_dashboard_lists_reviews_due_and_my_tasks(client, auth, qm, make_user):
     page = client.get("/")
     assert "Periodic reviews overdue or due soon" in page.text and "QP-OLD-1" in page.text
     assert "review overdue since" in page.text
+
+
+def test_the_dashboard_lists_the_soonest_reviews_and_the_register_filters_the_rest(
+    client, auth, qm
+):
+    # Twelve overdue, the older the sooner due; one not due for years.
+    for n in range(12):
+        effective_document(
+            qm, number=f"QP-DUE-{n:02}", effective_days_ago=800 + n, review_interval_months=24
+        )
+    effective_document(qm, number="QP-FRESH", effective_days_ago=1, review_interval_months=24)
+    auth.login(qm.email)
+    page = client.get("/").text
+    listed = page.split("Periodic reviews overdue or due soon")[1].split("</section>")[0]
+    assert [f"QP-DUE-{n:02}" in listed for n in range(12)] == [False] * 2 + [True] * 10
+    assert "2 more in the register" in listed and 'href="/documents/?review=due"' in listed
+
+    register = client.get("/documents/?review=due").text
+    assert all(f"QP-DUE-{n:02}" in register for n in range(12))
+    assert "QP-FRESH" not in register
+    assert "QP-FRESH" in client.get("/documents/").text
