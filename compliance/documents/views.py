@@ -91,7 +91,8 @@ def index():
         review=args.get("review", ""),
         sort=args.get("sort", "number"),
     )
-    page = paginate_rows(register.register_query(filters))
+    # A text search reads every effective revision's text: count while paging.
+    page = paginate_rows(register.register_query(filters), scanned=bool(filters.q))
     today = lab_today()
     window = current_app.config["REVIEW_DUE_WINDOW_DAYS"]
     rows = [(doc, rev, *register.review_status(doc, rev, today, window)) for doc, rev in page.items]

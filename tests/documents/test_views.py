@@ -49,6 +49,26 @@ def test_register_search_and_filters(client, auth, qm):
     assert "QP-8.3-01" not in client.get("/documents/?type=test_method").text
 
 
+def test_a_search_pages_and_counts_its_matches(client, auth, qm, app, monkeypatch):
+    """A text search counts its matches with the page (one scan of the texts): the total,
+    the last page and a page past the end agree with what matches."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    for n in range(7):
+        effective_document(qm, number=f"QP-PAGED-{n}", title=f"Paged procedure {n}")
+    effective_document(qm, number="QP-OTHER", title="Something else")
+    auth.login(qm.email)
+
+    def numbers(html):
+        return [f"QP-PAGED-{n}" for n in range(7) if f">QP-PAGED-{n}<" in html]
+
+    first = client.get("/documents/?q=paged").text
+    assert "7 in all" in first and numbers(first) == ["QP-PAGED-0", "QP-PAGED-1", "QP-PAGED-2"]
+    last = client.get("/documents/?q=paged&page=3").text
+    assert "7 in all" in last and numbers(last) == ["QP-PAGED-6"] and "QP-OTHER" not in last
+    past = client.get("/documents/?q=paged&page=9").text
+    assert numbers(past) == [] and "7 in all" in past
+
+
 @pytest.mark.parametrize("name", sorted(hostile.GENERATORS))
 def test_hostile_uploads_rejected_with_4xx_and_nothing_stored(client, auth, qm, name):
     document, _ = effective_document(qm)
