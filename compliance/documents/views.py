@@ -79,8 +79,8 @@ def _commit_or_report(action, success: str, *, what: str = "record") -> bool:
 @bp.route("/documents/")
 @requires(Permission.DOCUMENTS_READ)
 def index():
-    services.make_due_revisions_effective()
-    db.session.commit()
+    if services.make_due_revisions_effective():  # writes only when one came into effect
+        db.session.commit()
     args = request.args
     filters = register.RegisterFilters(
         q=args.get("q", "").strip(),
@@ -135,8 +135,8 @@ def create():
 @bp.route("/documents/<int:document_id>")
 @requires(Permission.DOCUMENTS_READ)
 def show(document_id: int):
-    services.make_due_revisions_effective()
-    db.session.commit()
+    if services.make_due_revisions_effective():  # writes only when one came into effect
+        db.session.commit()
     document = _document(document_id)
     states = register.visible_states(current_user)
     revisions = [r for r in reversed(document.revisions) if r.state_enum in states]
@@ -431,8 +431,8 @@ def acknowledgements(revision_id: int):
 @bp.route("/tasks")
 @requires(Permission.DOCUMENTS_ACKNOWLEDGE)
 def my_tasks():
-    services.make_due_revisions_effective()
-    db.session.commit()
+    if services.make_due_revisions_effective():  # writes only when one came into effect
+        db.session.commit()
     return render_template(
         "documents/tasks.html",
         tasks=services.open_tasks_for(current_user.user),

@@ -90,7 +90,15 @@ def register_query(
     """(Equipment, last calibrated_on, due_on, has calibration) rows matching the filters;
     `with_methods=False` leaves each item's methods unloaded (the export reads their codes in
     one query of its own)."""
-    latest = latest_calibrations()
+    horizon = today + dt.timedelta(days=window_days)
+    due_ids = None
+    if filters.due in FEW:
+        everything = latest_calibrations()
+        condition = _due_conditions(everything, today, horizon)[filters.due]
+        due_ids = _ids_due(everything, condition, filters.due, today, horizon)
+    # With a few items picked, only theirs: SQLite would otherwise find every item's latest
+    # calibration for the page and again for its count.
+    latest = latest_calibrations(equipment_ids=due_ids)
     stmt = select(
         Equipment,
         latest.c.calibrated_on,
@@ -130,18 +138,8 @@ def register_query(
                 .where(func.upper(Method.code) == filters.method.upper())
             )
         )
-    horizon = today + dt.timedelta(days=window_days)
-    due_conditions = {
-        "overdue": and_(in_programme(), latest.c.due_on < today),
-        "due_soon": and_(in_programme(), latest.c.due_on >= today, latest.c.due_on <= horizon),
-        "missing": and_(
-            in_programme(), or_(latest.c.event_id.is_(None), latest.c.due_on.is_(None))
-        ),
-        "ok": and_(in_programme(), latest.c.due_on > horizon),
-        "not_required": Equipment.calibration_required.is_(False),
-    }
-    if filters.due in FEW:
-        due_ids = _ids_due(latest, due_conditions[filters.due], filters.due, today, horizon)
+    due_conditions = _due_conditions(latest, today, horizon)
+    if due_ids is not None:
         stmt = stmt.where(Equipment.id.in_(due_ids))
     elif filters.due in due_conditions:
         stmt = stmt.where(due_conditions[filters.due])
@@ -159,6 +157,19 @@ def register_query(
             lazyload(Method.procedure), lazyload(Method.equipment_requirements)
         )
     )
+
+
+def _due_conditions(latest, today: dt.date, horizon: dt.date) -> dict:
+    """SQL per due filter, on `latest` (latest_calibrations)."""
+    return {
+        "overdue": and_(in_programme(), latest.c.due_on < today),
+        "due_soon": and_(in_programme(), latest.c.due_on >= today, latest.c.due_on <= horizon),
+        "missing": and_(
+            in_programme(), or_(latest.c.event_id.is_(None), latest.c.due_on.is_(None))
+        ),
+        "ok": and_(in_programme(), latest.c.due_on > horizon),
+        "not_required": Equipment.calibration_required.is_(False),
+    }
 
 
 def _ids_due(latest, condition, due: str, today: dt.date, horizon: dt.date) -> list[int]:

@@ -17,8 +17,8 @@ bp = Blueprint("main", __name__)
 def index():
     from compliance.documents.services import make_due_revisions_effective
 
-    make_due_revisions_effective()
-    db.session.commit()
+    if make_due_revisions_effective():  # writes only when one came into effect
+        db.session.commit()
     return render_template("main/dashboard.html", board=dashboard.for_current_user())
 
 

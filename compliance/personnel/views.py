@@ -667,8 +667,8 @@ def _matrix_filters() -> training_matrix.MatrixFilters:
 @bp.route("/matrix")
 @requires(Permission.PERSONNEL_READ)
 def matrix():
-    make_due_revisions_effective()
-    db.session.commit()
+    if make_due_revisions_effective():  # writes only when one came into effect
+        db.session.commit()
     as_of = _as_of()
     filters = _matrix_filters()
     page = paginate(training_matrix.people_query(filters, as_of))
@@ -727,8 +727,8 @@ def matrix_export(fmt: str):
 @bp.route("/me")
 @requires(Permission.TRAINING_SELF)
 def my_training():
-    make_due_revisions_effective()
-    db.session.commit()
+    if make_due_revisions_effective():  # writes only when one came into effect
+        db.session.commit()
     today = lab_today()
     person = services.person_for_user(current_user.user)
     context = {"person": person, "today": today}
