@@ -138,12 +138,10 @@ def review_dates(today: dt.date, window_days: int) -> list[tuple[int, str, dt.da
     return [(revision_id, status, dt.date.fromisoformat(on)) for revision_id, status, on in rows]
 
 
-def reviews_due(
-    today: dt.date, window_days: int, *, limit: int | None = None
-) -> list[tuple[Document, Revision, str, dt.date]]:
+def reviews_due(today: dt.date, window_days: int) -> list[tuple[Document, Revision, str, dt.date]]:
     """Effective documents whose periodic review is overdue or due within the window, soonest
-    first, the first `limit` of them (all by default), with their documents."""
-    return with_documents(review_dates(today, window_days)[:limit])
+    first, with their documents."""
+    return with_documents(review_dates(today, window_days))
 
 
 def with_documents(dates: list[tuple[int, str, dt.date]]):

@@ -79,11 +79,7 @@ def stored_many(recipes: Sequence[Recipe]) -> list[Any]:
     )
     pending = g.get("stored_pending", {})
     noted |= {key: pending[key].tables for key in keys if key in pending}
-    valid = {
-        key
-        for key, tables in noted.items()
-        if all(current.get(t, 0) == v for t, v in tables.items())
-    }
+    valid = {key for key, tables in noted.items() if _still_current(tables, current)}
     results = []
     for recipe, key in zip(recipes, keys, strict=True):
         payload = _payload(key, noted[key]) if key in valid else _MISSING
@@ -91,6 +87,11 @@ def stored_many(recipes: Sequence[Recipe]) -> list[Any]:
             payload = _compute_and_store(recipe, key)
         results.append(recipe.load(payload))
     return results
+
+
+def _still_current(tables: dict, current: dict) -> bool:
+    """Every table and column an entry read is still at the version noted with it."""
+    return all(current.get(t, 0) == v for t, v in tables.items())
 
 
 def _has_own_writes() -> bool:
@@ -182,8 +183,7 @@ def _stored_by_a_peer(session, key: str) -> Any:
     ).first()
     if row is None:
         return _MISSING
-    current = versions.current(session)
-    if any(current.get(t, 0) != v for t, v in row.tables.items()):
+    if not _still_current(row.tables, versions.current(session)):
         return _MISSING
     return _remember((key, json.dumps(row.tables, sort_keys=True)), json.loads(row.payload))
 
