@@ -19,23 +19,25 @@ class RowPagination(SelectPagination):
 
 
 class ScannedRowPagination(RowPagination):
-    """For a filter that reads every row anyway (a search through revision texts): the page
-    comes with its total (count(*) OVER ()), so the rows are scanned once, not again to count
-    them. A page past the end has no row to carry the total: then it is counted apart."""
+    """For a filter that reads every row anyway (a search through revision texts). The scan
+    selects only the rows' keys, with their total (count(*) OVER ()), so it is made once and
+    carries no columns or eager joins it does not need; the page's whole rows are then read by
+    key. A page past the end has no row to carry the total: then it is counted apart."""
 
     _total: int | None = None
 
     def _query_items(self) -> list:
-        select = (
-            self._query_args["select"]
-            .add_columns(func.count().over())
+        select, session, key = (self._query_args[k] for k in ("select", "session", "key"))
+        page = (
+            select.with_only_columns(key, func.count().over(), maintain_column_froms=True)
             .limit(self.per_page)
             .offset(self._query_offset)
         )
-        rows = self._query_args["session"].execute(select).all()
-        if rows:
-            self._total = rows[0][-1]
-        return [tuple(row[:-1]) for row in rows]
+        keys = session.execute(page).all()
+        if not keys:
+            return []
+        self._total = keys[0][1]
+        return list(session.execute(select.where(key.in_([k for k, _ in keys]))).all())
 
     def _query_count(self) -> int:
         return self._total if self._total is not None else super()._query_count()
@@ -57,7 +59,9 @@ def paginate(stmt):
     return db.paginate(stmt, **_page_args())
 
 
-def paginate_rows(stmt, *, scanned: bool = False) -> RowPagination:
-    """`scanned`: the filter reads every row (see ScannedRowPagination)."""
-    pagination = ScannedRowPagination if scanned else RowPagination
-    return pagination(select=stmt, session=db.session(), **_page_args())
+def paginate_rows(stmt, *, scanned_by=None) -> RowPagination:
+    """`scanned_by`: the filter reads every row, and this column (unique per row) picks the
+    page's rows out of the scan (see ScannedRowPagination)."""
+    if scanned_by is None:
+        return RowPagination(select=stmt, session=db.session(), **_page_args())
+    return ScannedRowPagination(select=stmt, session=db.session(), key=scanned_by, **_page_args())

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy import (
     text as sql_text,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, validates
 
 from compliance.db import utcnow
 from compliance.extensions import db
@@ -128,6 +128,11 @@ class DocumentDistribution(db.Model):
     audience: Mapped[str] = mapped_column(String(120), primary_key=True)
 
 
+def searchable(text: str | None) -> str:
+    """Text as the register search compares it: case-folded, the same on every database."""
+    return (text or "").lower()
+
+
 class Revision(db.Model):
     __tablename__ = "revisions"
 
@@ -137,6 +142,11 @@ class Revision(db.Model):
     state: Mapped[str] = mapped_column(String(20), default=RevisionState.DRAFT.value)
     file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     text: Mapped[str] = deferred(mapped_column(Text, default=""))
+    # The text as the register's search matches it (searchable()): kept with the text, so a
+    # search compares it as stored instead of lower-casing every revision's text per query.
+    search_text: Mapped[str] = deferred(
+        mapped_column(Text, nullable=False, default="", server_default="")
+    )
     change_summary: Mapped[str] = mapped_column(Text, default="")
     # None for revisions imported from an existing library: the author is not on record.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -167,6 +177,11 @@ class Revision(db.Model):
         ),
         Index("ix_revisions_document_id_state", "document_id", "state"),
     )
+
+    @validates("text")
+    def _keep_search_text(self, _key, text: str) -> str:
+        self.search_text = searchable(text)
+        return text
 
     @property
     def state_enum(self) -> RevisionState:

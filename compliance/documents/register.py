@@ -7,10 +7,16 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased
 
 from compliance.dates import lab_today
-from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
+from compliance.documents.models import (
+    Document,
+    DocumentClause,
+    Revision,
+    RevisionState,
+    searchable,
+)
 from compliance.documents.services import next_review_on, review_due_on
 from compliance.extensions import db
 from compliance.permissions import Permission
@@ -44,12 +50,12 @@ def register_query(filters: RegisterFilters):
         Current, and_(Current.document_id == Document.id, Current.state == S.EFFECTIVE.value)
     )
     if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
+        term = searchable(filters.q.strip())
         stmt = stmt.where(
             or_(
-                func.lower(Document.number).like(like),
-                func.lower(Document.title).like(like),
-                func.lower(Current.text).like(like),
+                func.lower(Document.number).contains(term, autoescape=True),
+                func.lower(Document.title).contains(term, autoescape=True),
+                Current.search_text.contains(term, autoescape=True),
             )
         )
     if filters.doc_type:
@@ -77,7 +83,7 @@ def register_query(filters: RegisterFilters):
         stmt = stmt.where(Current.id.is_(None))
     order = Current.effective_on if filters.sort == "effective" else SORTS.get(filters.sort)
     stmt = stmt.order_by(order if order is not None else Document.number, Document.number)
-    return stmt.options(defer(Current.text))  # searched, never listed: not sent per row
+    return stmt
 
 
 def visible_states(principal) -> set[RevisionState]:

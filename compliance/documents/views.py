@@ -92,7 +92,9 @@ def index():
         sort=args.get("sort", "number"),
     )
     # A text search reads every effective revision's text: count while paging.
-    page = paginate_rows(register.register_query(filters), scanned=bool(filters.q))
+    page = paginate_rows(
+        register.register_query(filters), scanned_by=Document.id if filters.q else None
+    )
     today = lab_today()
     window = current_app.config["REVIEW_DUE_WINDOW_DAYS"]
     rows = [(doc, rev, *register.review_status(doc, rev, today, window)) for doc, rev in page.items]

@@ -49,6 +49,29 @@ def test_register_search_and_filters(client, auth, qm):
     assert "QP-8.3-01" not in client.get("/documents/?type=test_method").text
 
 
+def test_a_search_folds_case_in_any_script_and_takes_wildcards_literally(client, auth, qm):
+    """The text is searched as stored with it (Revision.search_text), folded the same way on
+    every database; "%" and "_" in a search are characters, not patterns."""
+    _, sampled = effective_document(qm, number="QP-SAMPLE", title="Sampling")
+    _, counted = effective_document(qm, number="QP-COUNT", title="Counting")
+    sampled.text = "ÜBERPRÜFUNG der Geräte: 10% sample of each lot"
+    counted.text = "1000 parts per reel, 10 reels"
+    db.session.commit()
+    auth.login(qm.email)
+
+    def found(term):
+        page = client.get("/documents/", query_string={"q": term}).text
+        return [n for n in ("QP-SAMPLE", "QP-COUNT") if f">{n}<" in page]
+
+    assert found("überprüfung") == ["QP-SAMPLE"]  # non-ASCII capitals fold on SQLite too
+    assert found("10%") == ["QP-SAMPLE"]  # as a pattern, "10%" would match "1000" as well
+    assert found("1_00") == []
+    assert found("PER REEL") == ["QP-COUNT"]
+    counted.text = "Re-extracted: now 12 reels"  # a new text brings its search text with it
+    db.session.commit()
+    assert found("per reel") == [] and found("12 REELS") == ["QP-COUNT"]
+
+
 def test_a_search_pages_and_counts_its_matches(client, auth, qm, app, monkeypatch):
     """A text search counts its matches with the page (one scan of the texts): the total,
     the last page and a page past the end agree with what matches."""

@@ -21,6 +21,7 @@ from compliance.documents.models import (
     DocumentClause,
     DocumentDistribution,
     Revision,
+    searchable,
 )
 from compliance.signatures.models import Meaning, Signature
 
@@ -324,6 +325,7 @@ def _revision(
                 None,
                 {"state": "superseded"},
             )
+    text = _text(document, site, label, summary)
     ctx.add(
         Revision,
         id=revision_id,
@@ -331,7 +333,8 @@ def _revision(
         label=label,
         state=state,
         file_sha256=sha,
-        text=_text(document, site, label, summary),
+        text=text,
+        search_text=searchable(text),
         change_summary=summary,
         author_id=author.id if author else None,
         created_at=created,
