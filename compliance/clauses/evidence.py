@@ -15,7 +15,7 @@ from flask import url_for
 from sqlalchemy import and_, select
 
 from compliance.clauses.models import Clause, ClauseLink
-from compliance.clauses.source import declared_clauses
+from compliance.clauses.source import covered_by, covered_clauses_query, declared_clauses
 from compliance.documents.models import Document, DocumentClause, Revision, RevisionState
 from compliance.equipment.evidence import EQUIPMENT_SOURCES
 from compliance.extensions import db
@@ -35,18 +35,9 @@ class Evidence:
     note: str = ""
 
 
-def effective_documents(as_of: dt.date) -> Iterable[Evidence]:
-    """Effective documents declare the clauses they address."""
-    stmt = (
-        select(
-            DocumentClause.clause_number,
-            Document.id,
-            Document.number,
-            Document.title,
-            Revision.id,
-            Revision.label,
-            Revision.effective_on,
-        )
+def _effective_documents_stmt(*columns):
+    return (
+        select(*columns)
         .join(Document, Document.id == DocumentClause.document_id)
         .join(
             Revision,
@@ -55,7 +46,25 @@ def effective_documents(as_of: dt.date) -> Iterable[Evidence]:
             ),
         )
     )
-    for clause, _doc_id, number, title, rev_id, label, effective_on in db.session.execute(stmt):
+
+
+def _clauses_of_effective_documents(as_of: dt.date) -> set[str]:
+    stmt = _effective_documents_stmt(DocumentClause.clause_number).distinct()
+    return set(db.session.scalars(stmt))
+
+
+@covered_by(_clauses_of_effective_documents)
+def effective_documents(as_of: dt.date) -> Iterable[Evidence]:
+    """Effective documents declare the clauses they address."""
+    stmt = _effective_documents_stmt(
+        DocumentClause.clause_number,
+        Document.number,
+        Document.title,
+        Revision.id,
+        Revision.label,
+        Revision.effective_on,
+    )
+    for clause, number, title, rev_id, label, effective_on in db.session.execute(stmt):
         yield Evidence(
             clause,
             "document",
@@ -123,12 +132,16 @@ def evidence_counts(as_of: dt.date) -> Counter[str]:
 
 def clauses_with_evidence(as_of: dt.date) -> set[str]:
     """The clauses holding at least one current record. A source with declared clauses is read
-    only until it has shown each of them (or not at all when they are known already), so the
-    cost does not grow with the number of calibrations or training records."""
+    only until it has shown each of them (or not at all when they are known already), and one
+    with a covered-clauses query answers with it, so the cost does not grow with the number of
+    documents, calibrations or training records."""
     found: set[str] = set()
     for source in SOURCES:
         declared = declared_clauses(source)
         if declared is not None and declared <= found:
+            continue
+        if (query := covered_clauses_query(source)) is not None:
+            found |= query(as_of)
             continue
         items = iter(source(as_of))
         try:

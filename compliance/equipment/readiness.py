@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import select
 
 from compliance.equipment.models import Equipment, EquipmentMethod, EquipmentStatus
-from compliance.equipment.services import due_soon_days, latest_calibrations
+from compliance.equipment.services import (
+    LatestCalibration,
+    due_soon_days,
+    latest_calibrations,
+)
 from compliance.extensions import db
 from compliance.scope.models import Method, MethodEquipmentRequirement
 from compliance.scope.readiness import BLOCKER, WARNING, Reason, readiness_check
@@ -48,19 +52,27 @@ ITEM_FACTS = (
 )
 
 
-def item_states(condition, *, order_by=None) -> list[ItemState]:
-    """The items matching `condition` with their latest calibration's due date (one query)."""
-    latest = latest_calibrations()
-    stmt = (
-        select(*ITEM_FACTS, latest.c.due_on, latest.c.event_id.is_not(None))
-        .outerjoin(latest, latest.c.equipment_id == Equipment.id)
-        .where(condition)
-    )
-    if order_by is not None:
-        stmt = stmt.order_by(order_by)
-    return [
-        ItemState(ItemFacts(*row[:5]), row[5], bool(row[6])) for row in db.session.execute(stmt)
-    ]
+def item_states(
+    condition, *, order_by=None, latest: Mapping[int, LatestCalibration] | None = None
+) -> list[ItemState]:
+    """The items matching `condition` with their latest calibration's due date (one query);
+    `latest`: every item's latest calibration, when the caller holds it already."""
+    if latest is not None:
+        stmt = select(*ITEM_FACTS).where(condition)
+        rows = [
+            (*facts, calibration.due_on if calibration else None, calibration is not None)
+            for facts in db.session.execute(stmt.order_by(order_by))
+            for calibration in [latest.get(facts.id)]
+        ]
+    else:
+        joined = latest_calibrations()
+        stmt = (
+            select(*ITEM_FACTS, joined.c.due_on, joined.c.event_id.is_not(None))
+            .outerjoin(joined, joined.c.equipment_id == Equipment.id)
+            .where(condition)
+        )
+        rows = db.session.execute(stmt.order_by(order_by))
+    return [ItemState(ItemFacts(*row[:5]), row[5], bool(row[6])) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -109,9 +121,11 @@ def equipment_check(methods: Sequence[Method], as_of: dt.date) -> dict[int, list
     asset_ids = {r.asset_id for r in requirements if r.asset_id}
     types = {r.equipment_type for r in requirements if r.equipment_type}
     wanted = {equipment_id for _, equipment_id in links}
+    # As a subquery: thousands of linked items make a slow list of bound parameters.
+    linked = select(EquipmentMethod.equipment_id).where(EquipmentMethod.method_id.in_(ids))
     states = (
         item_states(
-            Equipment.id.in_(wanted)
+            Equipment.id.in_(linked)
             | Equipment.asset_id.in_(asset_ids)
             | Equipment.equipment_type.in_(types)
         )

@@ -1,7 +1,8 @@
 """Gap rules on equipment, calibration and external providers (6.4, 6.5, 6.6).
 
-Each rule reads the register in a fixed number of queries: items with their latest current
-calibration come from `latest_calibrations()` (one window-function pass over the events).
+Each rule reads the register in a fixed number of queries. Every item's latest current
+calibration is read once per evaluation (`_latest`) and shared by the rules that need it: each
+used to join it anew, a pass over every calibration event apiece.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from flask import url_for
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
 from compliance.equipment.models import (
@@ -28,7 +29,11 @@ from compliance.equipment.models import (
     Tolerance,
 )
 from compliance.equipment.readiness import ItemState, item_states
-from compliance.equipment.services import check_due_on, latest_calibrations
+from compliance.equipment.services import (
+    LatestCalibration,
+    check_due_on,
+    latest_calibration_by_item,
+)
 from compliance.extensions import db
 from compliance.gaps.findings import Finding, Severity
 from compliance.gaps.rules import GapContext, _due_severity, rule
@@ -44,6 +49,19 @@ def _in_service_needing_calibration():
         Equipment.status == EquipmentStatus.IN_SERVICE.value,
         Equipment.calibration_required.is_(True),
     )
+
+
+def _latest(ctx: GapContext) -> dict[int, LatestCalibration]:
+    return ctx.memo("latest calibrations", latest_calibration_by_item)
+
+
+def _calibrated_items():
+    """In-service items that need calibration, as (id, asset_id, description) rows."""
+    return db.session.execute(
+        select(Equipment.id, Equipment.asset_id, Equipment.description)
+        .where(*_in_service_needing_calibration())
+        .order_by(Equipment.asset_id)
+    ).all()
 
 
 def _show(item: Equipment) -> str:
@@ -62,15 +80,12 @@ def _new_calibration(item: Equipment) -> str:
 def cal_missing(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment that needs calibration has no current calibration on record (or
     its latest one gives no due date, so the programme cannot schedule it)."""
-    latest = latest_calibrations()
-    stmt = (
-        select(Equipment, latest.c.event_id)
-        .outerjoin(latest, latest.c.equipment_id == Equipment.id)
-        .where(*_in_service_needing_calibration(), latest.c.due_on.is_(None))
-        .order_by(Equipment.asset_id)
-    )
-    for item, event_id in db.session.execute(stmt.options(BARE)):
-        if event_id is None:
+    latest = _latest(ctx)
+    for item in _calibrated_items():
+        calibration = latest.get(item.id)
+        if calibration is not None and calibration.due_on is not None:
+            continue
+        if calibration is None:
             message = (
                 f"{item.asset_id} ({item.description}) is in service and needs calibration but "
                 "has no calibration on record: record its calibration, or take it out of service."
@@ -96,15 +111,17 @@ def cal_missing(ctx: GapContext) -> Iterator[Finding]:
 def cal_overdue(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment whose calibration falls due before the as-of date (blocker) or
     within the warning window after it (warning)."""
-    latest = latest_calibrations()
+    latest = _latest(ctx)
     horizon = ctx.as_of + dt.timedelta(days=ctx.warning_days)
-    stmt = (
-        select(Equipment, latest.c.due_on, latest.c.calibrated_on)
-        .join(latest, latest.c.equipment_id == Equipment.id)
-        .where(*_in_service_needing_calibration(), latest.c.due_on <= horizon)
-        .order_by(latest.c.due_on, Equipment.asset_id)
-    )
-    for item, due, calibrated_on in db.session.execute(stmt.options(BARE)):
+    soon = [
+        (calibration, item)
+        for item in _calibrated_items()
+        if (calibration := latest.get(item.id)) and calibration.due_on
+        if calibration.due_on <= horizon
+    ]
+    soon.sort(key=lambda pair: (pair[0].due_on, pair[1].asset_id))
+    for calibration, item in soon:
+        due = calibration.due_on
         severity = _due_severity(due, ctx)
         if severity is None:
             continue
@@ -116,7 +133,7 @@ def cal_overdue(ctx: GapContext) -> Iterator[Finding]:
             "equipment",
             item.asset_id,
             f"{item.asset_id} ({item.description}) {'was' if overdue else 'is'} due for "
-            f"calibration on {due} (last calibrated {calibrated_on}): "
+            f"calibration on {due} (last calibrated {calibration.calibrated_on}): "
             + (
                 "stop using it, calibrate it and record the certificate."
                 if overdue
@@ -132,58 +149,16 @@ def cal_not_traceable(ctx: GapContext) -> Iterator[Finding]:
     """The latest calibration of in-service equipment came from a provider without valid
     accreditation on the calibration date (none recorded, expired, or suspended from the
     approved list), or was done in-house without naming the procedure followed."""
-    latest = latest_calibrations()
-    stmt = (
-        select(Equipment, CalibrationEvent, Provider)
-        .join(latest, latest.c.equipment_id == Equipment.id)
-        .join(CalibrationEvent, CalibrationEvent.id == latest.c.event_id)
-        .outerjoin(Provider, Provider.id == CalibrationEvent.provider_id)
-        .where(
-            *_in_service_needing_calibration(),
-            or_(
-                and_(CalibrationEvent.provider_id.is_(None), CalibrationEvent.procedure == ""),
-                and_(
-                    Provider.id.is_not(None),
-                    or_(
-                        Provider.accreditation_number == "",
-                        Provider.accreditation_expires_on.is_(None),
-                        Provider.accreditation_expires_on < CalibrationEvent.calibrated_on,
-                        Provider.status == ProviderStatus.SUSPENDED.value,
-                    ),
-                ),
-            ),
-        )
-        .order_by(Equipment.asset_id)
-    )
-    for item, event, provider in db.session.execute(stmt.options(BARE)):
-        calibration = f"{item.asset_id}'s calibration of {event.calibrated_on}"
-        if provider is None:
-            message = (
-                f"{calibration} was done in-house without naming the procedure followed: "
-                "correct the record with the procedure, or recalibrate."
-            )
-            href = url_for("equipment.correct_calibration", calibration_id=event.id)
-        elif not provider.accreditation_number or provider.accreditation_expires_on is None:
-            message = (
-                f"{calibration} is by {provider.name}, whose accreditation (number and expiry) "
-                "is not on record: record it from the provider's accreditation certificate, or "
-                "recalibrate with an accredited provider."
-            )
-            href = url_for("equipment.edit_provider", provider_id=provider.id)
-        elif provider.accreditation_expires_on < event.calibrated_on:
-            message = (
-                f"{calibration} is by {provider.name}, whose accreditation had expired on "
-                f"{provider.accreditation_expires_on}: the result is not traceable; recalibrate "
-                "with an accredited provider."
-            )
-            href = _new_calibration(item)
-        else:
-            message = (
-                f"{calibration} is by {provider.name}, which is suspended from the approved "
-                "provider list: confirm the certificate's traceability, or recalibrate with an "
-                "approved provider."
-            )
-            href = _new_calibration(item)
+    latest = _latest(ctx)
+    providers = {p.id: p for p in db.session.scalars(select(Provider).options(BARE))}
+    for item in _calibrated_items():
+        event = latest.get(item.id)
+        if event is None:
+            continue  # CAL-MISSING
+        untraceable = _why_untraceable(item, event, providers.get(event.provider_id))
+        if untraceable is None:
+            continue
+        message, href = untraceable
         yield Finding(
             "CAL-NOT-TRACEABLE",
             "6.5.2",
@@ -193,6 +168,41 @@ def cal_not_traceable(ctx: GapContext) -> Iterator[Finding]:
             message,
             href=href,
         )
+
+
+def _why_untraceable(item, event: LatestCalibration, provider: Provider | None):
+    """(message, href) when the calibration is not shown traceable, else None."""
+    calibration = f"{item.asset_id}'s calibration of {event.calibrated_on}"
+    if provider is None:
+        if event.procedure:
+            return None  # in-house, following the procedure it names
+        return (
+            f"{calibration} was done in-house without naming the procedure followed: "
+            "correct the record with the procedure, or recalibrate.",
+            url_for("equipment.correct_calibration", calibration_id=event.event_id),
+        )
+    if not provider.accreditation_number or provider.accreditation_expires_on is None:
+        return (
+            f"{calibration} is by {provider.name}, whose accreditation (number and expiry) "
+            "is not on record: record it from the provider's accreditation certificate, or "
+            "recalibrate with an accredited provider.",
+            url_for("equipment.edit_provider", provider_id=provider.id),
+        )
+    if provider.accreditation_expires_on < event.calibrated_on:
+        return (
+            f"{calibration} is by {provider.name}, whose accreditation had expired on "
+            f"{provider.accreditation_expires_on}: the result is not traceable; recalibrate "
+            "with an accredited provider.",
+            _new_calibration(item),
+        )
+    if provider.status == ProviderStatus.SUSPENDED.value:
+        return (
+            f"{calibration} is by {provider.name}, which is suspended from the approved "
+            "provider list: confirm the certificate's traceability, or recalibrate with an "
+            "approved provider.",
+            _new_calibration(item),
+        )
+    return None
 
 
 @rule("CAL-OOT-UNASSESSED", "6.4.9")
@@ -265,7 +275,7 @@ def check_overdue(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment with an intermediate-check interval whose next check (an interval
     after the last passing check or calibration) falls before the as-of date (blocker) or
     within the warning window (warning); a warning when nothing starts the interval."""
-    latest = latest_calibrations()
+    latest = _latest(ctx)
     last_check = (
         select(
             IntermediateCheck.equipment_id.label("equipment_id"),
@@ -276,16 +286,17 @@ def check_overdue(ctx: GapContext) -> Iterator[Finding]:
         .subquery("last_check")
     )
     stmt = (
-        select(Equipment, last_check.c.performed_on, latest.c.calibrated_on)
+        select(Equipment, last_check.c.performed_on)
         .outerjoin(last_check, last_check.c.equipment_id == Equipment.id)
-        .outerjoin(latest, latest.c.equipment_id == Equipment.id)
         .where(
             Equipment.status == EquipmentStatus.IN_SERVICE.value,
             Equipment.check_interval_months.is_not(None),
         )
         .order_by(Equipment.asset_id)
     )
-    for item, checked_on, calibrated_on in db.session.execute(stmt.options(BARE)):
+    for item, checked_on in db.session.execute(stmt.options(BARE)):
+        calibration = latest.get(item.id)
+        calibrated_on = calibration.calibrated_on if calibration else None
         if checked_on is None and calibrated_on is None:
             if item.calibration_required:
                 continue  # CAL-MISSING already asks for the calibration that starts the interval
@@ -334,22 +345,26 @@ def method_equipment(ctx: GapContext) -> Iterator[Finding]:
     ).all()
     if not methods:
         return
+    method_ids = [m.id for m in methods]
     links = db.session.execute(
         select(EquipmentMethod.method_id, EquipmentMethod.equipment_id).where(
-            EquipmentMethod.method_id.in_([m.id for m in methods])
+            EquipmentMethod.method_id.in_(method_ids)
         )
     ).all()
     requirements = [r for m in methods for r in m.equipment_requirements]
     asset_ids = {r.asset_id.upper() for r in requirements if r.asset_id}
     types = {r.equipment_type for r in requirements if r.equipment_type}
     wanted = {equipment_id for _, equipment_id in links}
+    # As a subquery: thousands of linked items make a slow list of bound parameters.
+    linked = select(EquipmentMethod.equipment_id).where(EquipmentMethod.method_id.in_(method_ids))
     if not (wanted or asset_ids or types):
         return
     states = item_states(
-        Equipment.id.in_(wanted)
+        Equipment.id.in_(linked)
         | Equipment.asset_id.in_(asset_ids)
         | Equipment.equipment_type.in_(types),
         order_by=Equipment.asset_id,
+        latest=_latest(ctx),
     )
     by_id = {s.equipment.id: s for s in states}
     by_asset = {s.equipment.asset_id: s for s in states}

@@ -39,6 +39,13 @@ def _required_cells(ctx: GapContext) -> list[tuple[MatrixRow, ItemColumn, Cell]]
     return ctx.memo("required training cells", compute)
 
 
+def _authorized(ctx: GapContext):
+    """Every method's authorizations current on the as-of date: both AUTH rules read them."""
+    return ctx.memo(
+        "current authorizations", lambda: current_authorizations(select(Method.id), ctx.as_of)
+    )
+
+
 def _who(row: MatrixRow) -> str:
     roles = ", ".join(row.job_roles)
     return f"{row.person.name} ({row.person.employee_id}, {roles})"
@@ -142,7 +149,7 @@ def auth_none(ctx: GapContext) -> Iterator[Finding]:
         .order_by(Method.code)
         .options(lazyload(Method.procedure))  # codes and titles: no document is read
     ).all()
-    authorized = current_authorizations([m.id for m in methods], ctx.as_of)
+    authorized = _authorized(ctx)
     href = url_for("personnel.methods")
     for method in methods:
         people = authorized.get(method.id, [])
@@ -188,7 +195,7 @@ def auth_unqualified(ctx: GapContext) -> Iterator[Finding]:
     """Someone authorized for a method in scope on the as-of date lacks current training on the
     current revision of its procedure, or a current competence assessment."""
     seen: set[tuple[int, int]] = set()
-    for authorization, unmet in unqualified_authorizations(ctx.as_of):
+    for authorization, unmet in unqualified_authorizations(ctx.as_of, _authorized(ctx)):
         person, method = authorization.person, authorization.method
         if not method.is_in_scope or (person.id, method.id) in seen:
             continue

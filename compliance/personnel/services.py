@@ -794,16 +794,27 @@ def record_competence(
 
 
 def latest_competence(person_ids, method_ids, as_of: dt.date):
-    """The latest assessment on or before `as_of` per (person, method), in one query."""
-    rows = db.session.scalars(
-        select(CompetenceAssessment)
-        .where(
-            CompetenceAssessment.person_id.in_(person_ids),
-            CompetenceAssessment.method_id.in_(method_ids),
-            CompetenceAssessment.assessed_on <= as_of,
+    """The latest assessment on or before `as_of` per (person, method), in one query: only
+    the latest are loaded (a long career has many older ones)."""
+    A = CompetenceAssessment
+    ranked = (
+        select(
+            A.id,
+            func.row_number()
+            .over(
+                partition_by=(A.person_id, A.method_id),
+                order_by=(A.assessed_on.desc(), A.id.desc()),
+            )
+            .label("rank"),
         )
-        .order_by(CompetenceAssessment.assessed_on, CompetenceAssessment.id)
-        # Callers hold the people and methods already: no eager join on every older assessment.
+        .where(A.person_id.in_(person_ids), A.method_id.in_(method_ids), A.assessed_on <= as_of)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(A)
+        .join(ranked, ranked.c.id == A.id)
+        .where(ranked.c.rank == 1)
+        # Callers hold the people and methods already: no eager join on every assessment.
         .options(lazyload("*"))
     )
     return {(a.person_id, a.method_id): a for a in rows}
@@ -1405,12 +1416,15 @@ def training_gaps(as_of: dt.date):
     ]
 
 
-def unqualified_authorizations(as_of: dt.date) -> list[tuple[Authorization, list[str]]]:
+def unqualified_authorizations(
+    as_of: dt.date, authorized: dict[int, list[Authorization]] | None = None
+) -> list[tuple[Authorization, list[str]]]:
     """Authorizations current on `as_of` whose holder lacks training on the current revision
-    of the procedure or a current competence assessment, with what is lacking."""
-    current = [
-        a for group in current_authorizations(select(Method.id), as_of).values() for a in group
-    ]
+    of the procedure or a current competence assessment, with what is lacking. `authorized`:
+    every method's current authorizations, when the caller holds them already."""
+    if authorized is None:
+        authorized = current_authorizations(select(Method.id), as_of)
+    current = [a for group in authorized.values() for a in group]
     unmet = unmet_requirements([(a.person, a.method) for a in current], as_of)
     return [
         (a, unmet[(a.person_id, a.method_id)]) for a in current if unmet[(a.person_id, a.method_id)]
