@@ -16,10 +16,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from compliance.audit.services import diff, record
@@ -1101,9 +1103,9 @@ def latest_calibrations(equipment_ids: Sequence[int] | None = None):
     return stmt.subquery("latest_calibration")
 
 
-@dataclass(frozen=True)
-class LatestCalibration:
-    """An item's newest current calibration, as the columns its readers need."""
+class LatestCalibration(NamedTuple):
+    """An item's newest current calibration, as the columns its readers need (a tuple: made
+    ten thousand at a time)."""
 
     event_id: int
     calibrated_on: dt.date
@@ -1114,10 +1116,27 @@ class LatestCalibration:
 
 def latest_calibration_by_item() -> dict[int, LatestCalibration]:
     """Every item's newest current calibration by item id (one query), for a reader that goes
-    through the register several times: the gap rules share one per evaluation."""
-    latest = latest_calibrations()
-    rows = db.session.execute(
-        select(
+    through the register several times: the gap rules share one per evaluation. The same
+    events as latest_calibrations(); PostgreSQL picks them with DISTINCT ON, one ordered pass
+    over the events (about half the time of probing the index once per item there)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        event, later = CalibrationEvent, aliased(CalibrationEvent)
+        stmt = (
+            select(
+                event.equipment_id,
+                event.id,
+                event.calibrated_on,
+                event.due_on,
+                event.provider_id,
+                event.procedure,
+            )
+            .where(~select(later.id).where(later.supersedes_id == event.id).exists())
+            .order_by(event.equipment_id, event.calibrated_on.desc(), event.id.desc())
+            .ext(postgresql.distinct_on(event.equipment_id))
+        )
+    else:
+        latest = latest_calibrations()
+        stmt = select(
             latest.c.equipment_id,
             latest.c.event_id,
             latest.c.calibrated_on,
@@ -1125,8 +1144,9 @@ def latest_calibration_by_item() -> dict[int, LatestCalibration]:
             latest.c.provider_id,
             latest.c.procedure,
         )
-    )
-    return {equipment_id: LatestCalibration(*rest) for equipment_id, *rest in rows}
+    return {
+        equipment_id: LatestCalibration(*rest) for equipment_id, *rest in db.session.execute(stmt)
+    }
 
 
 def in_programme():

@@ -55,13 +55,15 @@ def _latest(ctx: GapContext) -> dict[int, LatestCalibration]:
     return ctx.memo("latest calibrations", latest_calibration_by_item)
 
 
-def _calibrated_items():
-    """In-service items that need calibration, as (id, asset_id, description) rows."""
-    return db.session.execute(
+def _calibrated_items(ctx: GapContext):
+    """In-service items that need calibration, as (id, asset_id, description) rows, read once
+    per evaluation for the CAL rules."""
+    stmt = (
         select(Equipment.id, Equipment.asset_id, Equipment.description)
         .where(*_in_service_needing_calibration())
         .order_by(Equipment.asset_id)
-    ).all()
+    )
+    return ctx.memo("calibrated items", lambda: db.session.execute(stmt).all())
 
 
 def _show(item: Equipment) -> str:
@@ -81,7 +83,7 @@ def cal_missing(ctx: GapContext) -> Iterator[Finding]:
     """In-service equipment that needs calibration has no current calibration on record (or
     its latest one gives no due date, so the programme cannot schedule it)."""
     latest = _latest(ctx)
-    for item in _calibrated_items():
+    for item in _calibrated_items(ctx):
         calibration = latest.get(item.id)
         if calibration is not None and calibration.due_on is not None:
             continue
@@ -115,7 +117,7 @@ def cal_overdue(ctx: GapContext) -> Iterator[Finding]:
     horizon = ctx.as_of + dt.timedelta(days=ctx.warning_days)
     soon = [
         (calibration, item)
-        for item in _calibrated_items()
+        for item in _calibrated_items(ctx)
         if (calibration := latest.get(item.id)) and calibration.due_on
         if calibration.due_on <= horizon
     ]
@@ -151,7 +153,7 @@ def cal_not_traceable(ctx: GapContext) -> Iterator[Finding]:
     approved list), or was done in-house without naming the procedure followed."""
     latest = _latest(ctx)
     providers = {p.id: p for p in db.session.scalars(select(Provider).options(BARE))}
-    for item in _calibrated_items():
+    for item in _calibrated_items(ctx):
         event = latest.get(item.id)
         if event is None:
             continue  # CAL-MISSING
@@ -210,7 +212,12 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
     """A current calibration found out of tolerance as found, with no impact assessment on
     its record (or on a record it corrects), or one that is not closed."""
     oot = db.session.execute(
-        select(CalibrationEvent, Equipment)
+        select(
+            CalibrationEvent.id,
+            CalibrationEvent.calibrated_on,
+            Equipment.id.label("equipment_id"),
+            Equipment.asset_id,
+        )
         .join(Equipment, Equipment.id == CalibrationEvent.equipment_id)
         .where(
             CalibrationEvent.as_found == Tolerance.OUT.value,
@@ -218,16 +225,16 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
             CalibrationEvent.calibrated_on <= ctx.as_of,
         )
         .order_by(Equipment.asset_id, CalibrationEvent.calibrated_on)
-        .options(BARE)
     ).all()
     if not oot:
         return
-    equipment_ids = {item.id for _, item in oot}
+    equipment_ids = {event.equipment_id for event in oot}
     # A correction keeps the assessment opened for the record it supersedes: walk the chain.
     supersedes = dict(
         db.session.execute(
             select(CalibrationEvent.id, CalibrationEvent.supersedes_id).where(
-                CalibrationEvent.equipment_id.in_(equipment_ids)
+                CalibrationEvent.equipment_id.in_(equipment_ids),
+                CalibrationEvent.supersedes_id.is_not(None),
             )
         ).all()
     )
@@ -239,19 +246,19 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
             .options(BARE)
         )
     }
-    for event, item in oot:
+    for event in oot:
         assessment, current = None, event.id
         while current is not None and assessment is None:
             assessment, current = assessments.get(current), supersedes.get(current)
         if assessment is not None and assessment.status == AssessmentStatus.CLOSED.value:
             continue
-        found = f"{item.asset_id} was found out of tolerance on {event.calibrated_on}"
+        found = f"{event.asset_id} was found out of tolerance on {event.calibrated_on}"
         if assessment is None:
             message = (
                 f"{found} and no impact assessment is on record: assess the work done with it "
                 "since it was last known good."
             )
-            href = _show(item)
+            href = url_for("equipment.show", equipment_id=event.equipment_id)
         else:
             message = (
                 f"{found}; impact assessment {assessment.reference} is still open: record the "
@@ -263,7 +270,7 @@ def cal_oot_unassessed(ctx: GapContext) -> Iterator[Finding]:
             "6.4.9",
             Severity.BLOCKER,
             "equipment",
-            item.asset_id,
+            event.asset_id,
             message,
             href=href,
             detail=f"calibration {event.id}",

@@ -73,6 +73,9 @@ class CellStatus(enum.StrEnum):
         return self in (CellStatus.EXPIRED, CellStatus.MISSING)
 
 
+_DOCUMENT = ItemKind.DOCUMENT.value
+
+
 def status_of(expires_on: dt.date | None, as_of: dt.date) -> CellStatus:
     """Current, due within DUE_SOON_DAYS, or expired (valid up to and including expires_on)."""
     if expires_on is None:
@@ -331,15 +334,18 @@ def evidence_by_cell(
     if not columns:
         return best, older
     older_ids: dict[tuple[int, int], int] = {}
+    # Tens of thousands of records in a large lab: keep the loop to plain comparisons.
+    document_revision = {c.id: c.current_revision_id for c in columns if c.kind == _DOCUMENT}
     for person_id, item_id, revision_id, completed_on, expires_on, _record_id in _records(
         person_ids, list(by_id), as_of
     ):
-        column = by_id[item_id]
         key = (person_id, item_id)
-        if column.kind == ItemKind.DOCUMENT.value and revision_id != column.current_revision_id:
-            older_ids[key] = revision_id
+        if item_id in document_revision and revision_id != document_revision[item_id]:
+            older_ids[key] = revision_id  # a document's earlier revision: not current training
             continue
-        best[key] = _later(best.get(key), _Evidence(completed_on, expires_on))
+        held = best.get(key)
+        if held is None or completed_on >= held.completed_on:
+            best[key] = _Evidence(completed_on, expires_on)
     by_revision = {c.current_revision_id: c for c in columns if c.current_revision_id}
     for person_id, revision_id, day in acknowledgements(person_ids, list(by_revision), as_of):
         column = by_revision[revision_id]
@@ -375,7 +381,7 @@ def cell_for(
         )
     if not required:
         return Cell(CellStatus.NOT_REQUIRED, required=False)
-    if column.kind == ItemKind.DOCUMENT.value:
+    if column.kind == _DOCUMENT:
         if column.current_revision_id is None:
             return Cell(CellStatus.MISSING, note="no effective revision to train on")
         if older_label is not None:

@@ -14,7 +14,7 @@ from collections import Counter
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, lazyload, selectinload
+from sqlalchemy.orm import aliased, defer, lazyload, selectinload
 
 from compliance.audit.services import diff, record
 from compliance.dates import add_months, lab_today
@@ -1244,6 +1244,9 @@ def current_authorizations(method_ids, as_of: dt.date) -> dict[int, list[Authori
         .options(
             selectinload(Authorization.method).lazyload(Method.procedure),
             selectinload(Authorization.authorized_by),
+            # The signed text and the unmet list at signing: read when signing, not here.
+            defer(Authorization.statement),
+            defer(Authorization.unmet),
         )
     )
     grouped: dict[int, list[Authorization]] = {}

@@ -170,10 +170,14 @@ def _stored_by_a_peer(session, key: str) -> Any:
     if session.get_bind().dialect.name != "postgresql":
         return _MISSING
     try:
+        # One round trip: the subquery sets the wait limit before the lock is asked for.
         session.execute(
-            text("SELECT set_config('lock_timeout', :t, true)"), {"t": f"{LOCK_WAIT_S}s"}
+            text(
+                "SELECT pg_advisory_xact_lock(:k) "
+                "FROM (SELECT set_config('lock_timeout', :t, true)) AS wait_limit"
+            ),
+            {"k": _lock_id(key), "t": f"{LOCK_WAIT_S}s"},
         )
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_id(key)})
     except DBAPIError as error:  # waited too long, or a deadlock between nested results
         session.rollback()
         log.warning("computing %s without waiting for a peer: %s", key[:12], error)
@@ -212,6 +216,7 @@ def _save(entries: list[_Computed]) -> None:
         try:
             for entry in entries:
                 _store(session, entry)
+            session.execute(delete(StoredResult).where(StoredResult.made_on < lab_today()))
             session.commit()
         except DBAPIError as error:  # busy: a later request stores them
             session.rollback()
@@ -231,7 +236,6 @@ def _store(session, entry: _Computed) -> None:
     )
     stmt = insert(StoredResult).values(key=entry.key, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
-    session.execute(delete(StoredResult).where(StoredResult.made_on < today))
 
 
 def _key(recipe: Recipe) -> str:
