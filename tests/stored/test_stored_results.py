@@ -5,6 +5,7 @@ changes, a request's own uncommitted writes are never hidden, and the gap engine
 rules a change cannot concern while giving the same findings as computing everything."""
 
 import datetime as dt
+import gc
 import threading
 import time
 
@@ -27,7 +28,7 @@ from compliance.scope.models import Method
 from compliance.settings import LabSetting
 from compliance.stored import versions
 from compliance.stored.models import StoredResult
-from compliance.stored.results import Recipe, stored
+from compliance.stored.results import Recipe, stored, stored_many
 from compliance.users.models import User
 from tests.conftest import fresh_database
 
@@ -202,11 +203,12 @@ def test_a_request_that_read_first_stores_when_it_is_over(app, backend_of):
         assert db.session.scalar(select(func.count()).where(StoredResult.name == "users")) == 1
 
 
+# Single flight is PostgreSQL's (an advisory lock per result): no SQLite run to skip.
+@pytest.mark.parametrize("committed_url", ["postgresql"], indirect=True)
 def test_workers_asking_at_once_compute_a_result_once_on_postgresql(app, backend_of):
     """After an edit, every worker serving a dashboard finds the result stale: on PostgreSQL
     the first computes it and the others wait for it and take what it stored."""
-    if backend_of(app) != "postgresql":
-        pytest.skip("single flight is PostgreSQL's (an advisory lock per result)")
+    assert backend_of(app) == "postgresql"
     calls, started = [], threading.Event()
 
     def slow_count():
@@ -232,6 +234,73 @@ def test_workers_asking_at_once_compute_a_result_once_on_postgresql(app, backend
         thread.join(20)
     assert len(answers) == 4 and len(set(answers)) == 1 and answers[0] > 0
     assert len(calls) == 1
+
+
+def test_batches_asked_for_in_any_order_compute_each_result_once(app, backend_of):
+    """A cold gap evaluation asks for twenty results at once: two workers asking for the same
+    results in opposite orders neither deadlock nor compute one twice (PostgreSQL), and on
+    either database each result notes only what its own computation read."""
+    calls: list[str] = []
+
+    def slowly(name, count):
+        def compute():
+            calls.append(name)
+            time.sleep(0.3)
+            return db.session.scalar(count)
+
+        return compute
+
+    users = Recipe("batch users", {}, slowly("users", select(func.count(User.id))))
+    methods = Recipe("batch methods", {}, slowly("methods", select(func.count(Method.id))))
+    answers = []
+
+    def worker(recipes):
+        with app.test_request_context():
+            answers.append(dict(zip([r.name for r in recipes], stored_many(recipes), strict=True)))
+
+    threads = [
+        threading.Thread(target=worker, args=(order,))
+        for order in ([users, methods], [methods, users])
+    ]
+    if backend_of(app) != "postgresql":
+        threads = threads[:1]  # SQLite has no single flight: one worker shows the batch
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert len(answers) == len(threads) and sorted(calls) == ["methods", "users"]
+    assert answers[0]["batch users"] > 0 and answers[0]["batch methods"] > 0
+    with app.app_context():
+        noted = dict(
+            db.session.execute(
+                select(StoredResult.name, StoredResult.tables).where(
+                    StoredResult.name.in_(["batch users", "batch methods"])
+                )
+            ).all()
+        )
+    assert {key.split(".")[0] for key in noted["batch users"]} == {"users"}
+    assert {key.split(".")[0] for key in noted["batch methods"]} == {"methods"}
+
+
+def test_a_batch_computes_without_the_cyclic_collector_and_restores_it(app):
+    """The collector would walk a cold evaluation's shared reads over and over; it is paused
+    while the batch computes and running again afterwards, even when a computation fails."""
+    seen = []
+
+    def compute():
+        seen.append(gc.isenabled())
+        return db.session.scalar(select(func.count(User.id)))
+
+    def failing():
+        raise RuntimeError("rule failed")
+
+    assert gc.isenabled()
+    with app.test_request_context():
+        assert stored(Recipe("collector probe", {}, compute)) > 0
+    assert seen == [False] and gc.isenabled()
+    with app.test_request_context(), pytest.raises(RuntimeError, match="rule failed"):
+        stored(Recipe("collector failure", {}, failing))
+    assert gc.isenabled()
 
 
 @pytest.fixture
