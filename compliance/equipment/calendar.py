@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from compliance.equipment.models import CheckResult, Equipment, EquipmentStatus, IntermediateCheck
+from compliance.equipment.register import RegisterFilters, kept
 from compliance.equipment.services import check_due_on, in_programme, latest_calibrations
 from compliance.extensions import db
 
@@ -67,32 +68,24 @@ def parse_month(value: str | None, today: dt.date) -> tuple[int, int]:
     return year, month
 
 
-def _filtered(stmt, location: str, custodian_id: int | None):
-    if location:
-        stmt = stmt.where(Equipment.location == location)
-    if custodian_id:
-        stmt = stmt.where(Equipment.custodian_id == custodian_id)
-    return stmt
-
-
 def dues(
     end: dt.date,
     *,
     today: dt.date,
     start: dt.date | None = None,
-    location: str = "",
-    custodian_id: int | None = None,
+    where: RegisterFilters | None = None,
 ) -> list[Due]:
     """Calibrations and checks due up to `end` (from `start`, or everything overdue too when
-    `start` is None), soonest first."""
+    `start` is None), soonest first; only items at the location and with the custodian that
+    `where` names, when given."""
+    where = where or RegisterFilters()
     found: list[Due] = []
     latest = latest_calibrations()
-    calibrations = _filtered(
+    calibrations = kept(
         select(Equipment, latest.c.due_on)
         .join(latest, latest.c.equipment_id == Equipment.id)
         .where(in_programme(), latest.c.due_on <= end),
-        location,
-        custodian_id,
+        where,
     )
     if start is not None:
         calibrations = calibrations.where(latest.c.due_on >= start)
@@ -109,7 +102,7 @@ def dues(
         .subquery("last_check")
     )
     latest = latest_calibrations()
-    checks = _filtered(
+    checks = kept(
         select(Equipment, last_check.c.performed_on, latest.c.calibrated_on)
         .outerjoin(last_check, last_check.c.equipment_id == Equipment.id)
         .outerjoin(latest, latest.c.equipment_id == Equipment.id)
@@ -117,8 +110,7 @@ def dues(
             Equipment.check_interval_months.is_not(None),
             Equipment.status != EquipmentStatus.RETIRED.value,
         ),
-        location,
-        custodian_id,
+        where,
     )
     for equipment, checked_on, calibrated_on in db.session.execute(checks):
         due_on = check_due_on(equipment.check_interval_months, checked_on, calibrated_on)
@@ -129,14 +121,12 @@ def dues(
 
 
 def month_view(
-    year: int, month: int, *, today: dt.date, location: str = "", custodian_id: int | None = None
+    year: int, month: int, *, today: dt.date, where: RegisterFilters | None = None
 ) -> Month:
     weeks = cal.Calendar(firstweekday=0).monthdatescalendar(year, month)
     view = Month(year, month, weeks)
     by_day: dict[dt.date, list[Due]] = defaultdict(list)
-    for due in dues(
-        weeks[-1][-1], start=weeks[0][0], today=today, location=location, custodian_id=custodian_id
-    ):
+    for due in dues(weeks[-1][-1], start=weeks[0][0], today=today, where=where):
         by_day[due.day].append(due)
     view.by_day = dict(by_day)
     return view

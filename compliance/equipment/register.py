@@ -35,6 +35,9 @@ DUE_FILTERS = {
 }
 SORTS = ("asset_id", "due", "description", "location")
 FEW = ("overdue", "due_soon", "missing")  # due filters that pick a small part of the register
+# A filter lists its values (a drop-down, or suggestions) up to this many; a network of labs has
+# a thousand locations and custodians, and the pages then offer a search field alone.
+LISTED_CHOICES = 100
 
 
 @dataclass
@@ -43,9 +46,11 @@ class RegisterFilters:
     status: str = ""
     due: str = ""
     equipment_type: str = ""
-    location: str = ""
+    location: str = ""  # exact (links, the API)
     method: str = ""  # a method code
     custodian_id: int | None = None
+    location_search: str = ""  # part of the location, any case (the pages' field)
+    custodian_search: str = ""  # part of the custodian's name or e-mail address
     sort: str = "asset_id"
 
     @classmethod
@@ -59,22 +64,57 @@ class RegisterFilters:
             location=args.get("location", "").strip(),
             method=args.get("method", "").strip(),
             custodian_id=args.get("custodian", type=record_id),
+            location_search=args.get("location_search", "").strip(),
+            custodian_search=args.get("custodian_search", "").strip(),
             sort=sort if sort in SORTS else "asset_id",
         )
 
-    def as_args(self) -> dict:
-        """The filters as query-string arguments (for export and label links)."""
+    def as_args(self, *, without: str | None = None) -> dict:
+        """The filters as query-string arguments (for export and label links), less the
+        argument `without` (a link that drops one filter)."""
         values = {
             "q": self.q,
             "status": self.status,
             "due": self.due,
             "type": self.equipment_type,
             "location": self.location,
+            "location_search": self.location_search,
             "method": self.method,
             "custodian": self.custodian_id,
+            "custodian_search": self.custodian_search,
             "sort": self.sort if self.sort != "asset_id" else None,
         }
-        return {k: v for k, v in values.items() if v}
+        return {k: v for k, v in values.items() if v and k != without}
+
+    def whereabouts_args(self) -> dict:
+        """Only the location and custodian filters (the calendar's)."""
+        keys = ("location", "location_search", "custodian", "custodian_search")
+        return {k: v for k, v in self.as_args().items() if k in keys}
+
+
+def kept(stmt, filters: RegisterFilters):
+    """`stmt` (selecting Equipment) narrowed to the items at the filters' location and with
+    their custodian: the register's and the calendar's."""
+    if filters.location:
+        stmt = stmt.where(Equipment.location == filters.location)
+    if filters.location_search:
+        part = filters.location_search.lower()
+        stmt = stmt.where(func.lower(Equipment.location).contains(part, autoescape=True))
+    if filters.custodian_id:
+        stmt = stmt.where(Equipment.custodian_id == filters.custodian_id)
+    if filters.custodian_search:
+        part = filters.custodian_search.lower()
+        stmt = stmt.where(
+            Equipment.custodian_id.in_(
+                select(User.id).where(
+                    or_(
+                        func.lower(User.name).contains(part, autoescape=True),
+                        func.lower(User.email).contains(part, autoescape=True),
+                    )
+                )
+            )
+        )
+    return stmt
 
 
 @dataclass
@@ -126,10 +166,7 @@ def register_query(
         stmt = stmt.where(Equipment.status == filters.status)
     if filters.equipment_type:
         stmt = stmt.where(Equipment.equipment_type == filters.equipment_type)
-    if filters.location:
-        stmt = stmt.where(Equipment.location == filters.location)
-    if filters.custodian_id:
-        stmt = stmt.where(Equipment.custodian_id == filters.custodian_id)
+    stmt = kept(stmt, filters)
     if filters.method:
         stmt = stmt.where(
             Equipment.id.in_(
@@ -204,28 +241,37 @@ def to_rows(result_rows, *, today: dt.date, window_days: int) -> list[RegisterRo
 
 
 def filter_choices() -> dict:
-    """Values for the filter drop-downs: types, locations, methods and custodians in use."""
-    types = db.session.scalars(
+    """Values for the filters: types, locations, methods and custodians in use, each list None
+    when longer than LISTED_CHOICES (the page then offers a search field without suggestions).
+    """
+    types = _listed(
         select(Equipment.equipment_type)
         .where(Equipment.equipment_type != "")
         .distinct()
         .order_by(Equipment.equipment_type)
-    ).all()
-    locations = db.session.scalars(
+    )
+    locations = _listed(
         select(Equipment.location)
         .where(Equipment.location != "")
         .distinct()
         .order_by(Equipment.location)
-    ).all()
-    methods = db.session.execute(select(Method.code, Method.title).order_by(Method.code)).all()
-    custodians = db.session.execute(
-        select(User.id, User.name)
+    )
+    methods = _listed(select(Method.code, Method.title).order_by(Method.code), scalars=False)
+    custodians = _listed(
+        select(User.name)
+        .distinct()
         .where(
             User.id.in_(select(Equipment.custodian_id).where(Equipment.custodian_id.is_not(None)))
         )
         .order_by(User.name)
-    ).all()
+    )
     return {"types": types, "locations": locations, "methods": methods, "custodians": custodians}
+
+
+def _listed(stmt, *, scalars: bool = True) -> list | None:
+    rows = db.session.execute(stmt.limit(LISTED_CHOICES + 1))
+    found = rows.scalars().all() if scalars else rows.all()
+    return found if len(found) <= LISTED_CHOICES else None
 
 
 EXPORT_HEADER = [

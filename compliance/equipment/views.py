@@ -101,8 +101,8 @@ def index():
         page=page,
         rows=rows,
         filters=filters,
-        choices=register.filter_choices(),
         due_filters=register.DUE_FILTERS,
+        **_whereabouts_choices(filters),
         window=window,
         due_soon_form=DueSoonForm(days=window),
     )
@@ -527,23 +527,27 @@ def label_sheet():
 def calendar_view():
     today = lab_today()
     year, month = calendar.parse_month(request.args.get("month"), today)
-    location = request.args.get("location", "").strip()
-    custodian_id = request.args.get("custodian", type=record_id)
-    view = calendar.month_view(
-        year, month, today=today, location=location, custodian_id=custodian_id
-    )
+    where = register.RegisterFilters.from_args(request.args)  # its location and custodian
+    view = calendar.month_view(year, month, today=today, where=where)
     # The list: everything overdue now, then what falls due in the month shown.
-    listed = calendar.dues(view.last, today=today, location=location, custodian_id=custodian_id)
+    listed = calendar.dues(view.last, today=today, where=where)
     listed = [d for d in listed if d.overdue or d.day >= view.first]
     return render_template(
         "equipment/calendar.html",
         view=view,
         listed=listed,
         today=today,
-        location=location,
-        custodian_id=custodian_id,
-        choices=register.filter_choices(),
+        filters=where,
+        **_whereabouts_choices(where),
     )
+
+
+def _whereabouts_choices(filters: register.RegisterFilters) -> dict:
+    """The filter lists, and the custodian a link picked by id (shown by name)."""
+    return {
+        "choices": register.filter_choices(),
+        "custodian": db.session.get(User, filters.custodian_id) if filters.custodian_id else None,
+    }
 
 
 # --- providers ------------------------------------------------------------------------------

@@ -315,6 +315,55 @@ def test_a_correction_supersedes_and_both_records_stay(app, qm):
         services.correct_calibration(corrected, _corrected_input(corrected), reason="", by=qm)
 
 
+def test_every_reader_of_the_latest_calibration_picks_the_same_event(app, qm):
+    """The register's subquery, the gap rules' map (DISTINCT ON on PostgreSQL) and the item's
+    own property agree: superseded events never count, a correction that moves the date back
+    gives way to a newer event, and the later of two records on one day wins."""
+    provider = make_provider()
+    never = make_item("EQ-T-00", by=qm)
+    plain = make_item("EQ-T-01", by=qm)
+    calibrate(plain, D(2025, 3, 1))
+    calibrate(plain, D(2026, 3, 1), provider=provider)
+    moved_back = make_item("EQ-T-02", by=qm)
+    calibrate(moved_back, D(2026, 2, 15))
+    misdated = calibrate(moved_back, D(2026, 3, 1))
+    services.correct_calibration(
+        misdated,
+        _corrected_input(misdated, calibrated_on=D(2026, 2, 1)),
+        reason="date typed wrong",
+        by=qm,
+    )
+    same_day = make_item("EQ-T-03", by=qm)
+    calibrate(same_day, D(2026, 4, 1))
+    calibrate(same_day, D(2026, 4, 1), found="out")
+    corrected_twice = make_item("EQ-T-04", by=qm)
+    first = calibrate(corrected_twice, D(2026, 5, 1))
+    second = services.correct_calibration(
+        first, _corrected_input(first, certificate_number="X-1"), reason="cert", by=qm
+    )
+    services.correct_calibration(
+        second, _corrected_input(second, certificate_number="X-2"), reason="cert", by=qm
+    )
+    db.session.commit()
+    items = [never, plain, moved_back, same_day, corrected_twice]
+
+    expected = {item.id: item.latest_calibration.id for item in items if item.latest_calibration}
+    assert never.id not in expected and len(expected) == 4
+    assert db.session.get(CalibrationEvent, expected[moved_back.id]).calibrated_on == D(2026, 2, 15)
+    assert db.session.get(CalibrationEvent, expected[same_day.id]).as_found == "out"
+    assert (
+        db.session.get(CalibrationEvent, expected[corrected_twice.id]).certificate_number == "X-2"
+    )
+
+    latest = services.latest_calibrations()
+    by_subquery = dict(db.session.execute(select(latest.c.equipment_id, latest.c.event_id)).all())
+    by_map = {
+        item_id: row.event_id for item_id, row in services.latest_calibration_by_item().items()
+    }
+    assert by_subquery == expected
+    assert by_map == expected
+
+
 def test_correcting_an_in_tolerance_record_to_out_opens_one_assessment(app, qm):
     item = make_item(by=qm)
     original = calibrate(item, D(2026, 3, 1))

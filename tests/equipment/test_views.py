@@ -85,6 +85,45 @@ def test_list_filters_and_the_overdue_warning(client, auth, qm, register):
     assert "Calibrations" in dashboard.text and "1 overdue, 1 never calibrated" in dashboard.text
 
 
+def test_location_and_custodian_are_searched_by_part_and_listed_only_while_few(
+    client, auth, qm, register, monkeypatch
+):
+    """A network of labs has a thousand locations and custodians: the register searches them
+    by part of the name, suggests them while few, and keeps an exact pick from a link."""
+    auth.login(qm.email)
+    assert _assets(client.get("/equipment/?location_search=xrf").text) == ["EQ-XRF-01"]
+    assert _assets(client.get("/equipment/?location_search=LAB").text) == ["EQ-BAL-01", "EQ-SEM-01"]
+    assert _assets(client.get("/equipment/?location_search=%25").text) == []  # % is literal
+    assert _assets(client.get("/equipment/?custodian_search=quinn").text) == ["EQ-CAL-01"]
+    by_mail = client.get(f"/equipment/?custodian_search={qm.email.split('@')[0].upper()}")
+    assert _assets(by_mail.text) == ["EQ-CAL-01"]
+    assert _assets(client.get("/equipment/?custodian_search=nobody").text) == []
+
+    page = client.get("/equipment/")
+    assert (
+        '<datalist id="location-choices">' in page.text and '<option value="XRF room">' in page.text
+    )
+    assert '<option value="Quinn Manager">' in page.text
+    assert '<select class="form-select form-select-sm" name="method"' in page.text
+
+    pinned = client.get(f"/equipment/?location=XRF+room&custodian={qm.id}&due=ok")
+    assert _assets(pinned.text) == []  # the XRF is not Quinn's
+    assert "at XRF room" in pinned.text and "held by Quinn Manager" in pinned.text
+    assert f'href="/equipment/?due=ok&amp;custodian={qm.id}"' in pinned.text  # drops location
+
+    monkeypatch.setattr("compliance.equipment.register.LISTED_CHOICES", 2)
+    crowded = client.get("/equipment/")
+    assert "location-choices" not in crowded.text and "custodian-choices" in crowded.text
+    assert '<input class="form-control form-control-sm" type="search" name="type"' in crowded.text
+    assert _assets(client.get("/equipment/?type=SEM").text) == ["EQ-SEM-01"]
+
+    calendar = client.get("/equipment/calendar?month=2026-06&location_search=decap")
+    assert "EQ-BAL-01" in calendar.text and "EQ-CAL-01" not in calendar.text
+    assert "month=2026-07&amp;location_search=decap" in calendar.text  # next month keeps it
+    theirs = client.get("/equipment/calendar?month=2026-06&custodian_search=quinn")
+    assert "EQ-CAL-01" in theirs.text and "EQ-BAL-01" not in theirs.text
+
+
 def test_calendar_month_and_list_by_location_and_custodian(client, auth, qm, register):
     auth.login(qm.email)
     june = client.get("/equipment/calendar?month=2026-06")
