@@ -22,3 +22,11 @@ errorlog = "-"
 # Behind a reverse proxy, X-Forwarded-* is trusted by the app itself (PROXY_COUNT, ProxyFix);
 # gunicorn's own check would only ever see the proxy's address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """The app is loaded: its modules, mappers and routes live as long as the worker, so the
+    collector stops scanning them (each full collection then walks only what requests made)."""
+    import gc
+
+    gc.freeze()
