@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -17,13 +19,24 @@ def default_instance_path() -> Path:
 
 
 def instance_secret(instance_path: Path, name: str, nbytes: int = 32) -> str:
-    """A random secret generated once and kept under the instance folder (mode 0600)."""
+    """A random secret generated once and kept under the instance folder (mode 0600).
+
+    Several processes can start on a fresh instance folder at once (gunicorn workers, a server
+    and `demo load`). Each writes its candidate whole to a private file and hard-links it into
+    place; the link fails for all but the first, so every process reads that one secret and
+    never a half-written file.
+    """
     path = instance_path / name
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(nbytes))
+        fd, candidate = tempfile.mkstemp(dir=instance_path, prefix=f".{name}.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(nbytes))
+            with contextlib.suppress(FileExistsError):
+                os.link(candidate, path)
+        finally:
+            os.unlink(candidate)
     return path.read_text().strip()
 
 
