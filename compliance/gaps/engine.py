@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from compliance import collector
 from compliance.audit.services import record
 from compliance.clauses.evidence import within
 from compliance.dates import lab_today
@@ -57,7 +58,11 @@ def evaluate(as_of: dt.date | None = None, *, concerning: str | None = None) -> 
         rules = [
             r for r in rules if r.clauses is None or any(within(c, concerning) for c in r.clauses)
         ]
-    findings = [finding for found in _rule_findings(list(rules), ctx) for finding in found]
+    with collector.paused():
+        findings = [finding for found in _rule_findings(list(rules), ctx) for finding in found]
+        # Freed by reference counting while the collector is still off: resumed, its first
+        # young collection would walk them all (about 200 ms of a cold evaluation at scale 40).
+        ctx.forget()
     if concerning is not None:
         findings = [f for f in findings if within(f.clause, concerning)]
     accepted = {

@@ -59,6 +59,10 @@ class GapContext:
         note_read(set(tables))
         return value
 
+    def forget(self) -> None:
+        """Let the shared reads go once every rule has run."""
+        self._memo.clear()
+
 
 Rule = Callable[[GapContext], Iterator[Finding]]
 RULES: dict[str, Rule] = {}

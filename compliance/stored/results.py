@@ -14,15 +14,13 @@ stores nothing.
 from __future__ import annotations
 
 import copy
-import gc
 import hashlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from compliance import collector
 from compliance.dates import lab_today
 from compliance.extensions import db
 from compliance.stored import versions
@@ -166,7 +165,7 @@ def _compute_and_store(missing: dict[str, Recipe]) -> dict[str, Any]:
         session = db.session
         found, at = _stored_by_peers(session, list(missing))
         entries = []
-        with _collector_paused():
+        with collector.paused():
             for key, recipe in missing.items():
                 if key in found:
                     continue
@@ -189,22 +188,6 @@ def _compute_and_store(missing: dict[str, Recipe]) -> dict[str, Any]:
     for entry in entries:
         found[entry.key] = _remember(_tag(entry.key, entry.tables), json.loads(entry.raw))
     return found
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch computes. The results share reads that stay
-    alive until the batch ends (every item's latest calibration, every training record's
-    evidence: hundreds of thousands of objects), and the collector would walk them over and
-    over: 50 to 170 ms of a 600 ms cold gap evaluation, more in a large process. Reference
-    counting still frees what is dropped; the collector resumes afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _stored_by_peers(session, keys: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
