@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
+# How long a process waits for a peer that created an instance secret to write it.
+SECRET_WAIT_SECONDS = 5.0
 
 
 def default_instance_path() -> Path:
@@ -22,22 +24,50 @@ def instance_secret(instance_path: Path, name: str, nbytes: int = 32) -> str:
     """A random secret generated once and kept under the instance folder (mode 0600).
 
     Several processes can start on a fresh instance folder at once (gunicorn workers, a server
-    and `demo load`). Each writes its candidate whole to a private file and hard-links it into
-    place; the link fails for all but the first, so every process reads that one secret and
-    never a half-written file.
+    and `demo load`): all of them must end up reading the one secret that was kept.
     """
     path = instance_path / name
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        fd, candidate = tempfile.mkstemp(dir=instance_path, prefix=f".{name}.")
+        _keep_first(path, secrets.token_hex(nbytes))
+    return _written(path)
+
+
+def _written(path: Path) -> str:
+    deadline = time.monotonic() + SECRET_WAIT_SECONDS
+    while not (content := path.read_text().strip()):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{path} is empty: delete it and start again")
+        time.sleep(0.01)
+    return content
+
+
+def _keep_first(path: Path, content: str) -> None:
+    """Write `content` to `path` unless another process has: written whole to a private file
+    and hard-linked into place, the link fails for all but the first, and nobody reads a
+    half-written file."""
+    fd, candidate = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(content)
         try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(nbytes))
-            with contextlib.suppress(FileExistsError):
-                os.link(candidate, path)
-        finally:
-            os.unlink(candidate)
-    return path.read_text().strip()
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links (some network shares)
+            _create_exclusively(path, content)
+    finally:
+        os.unlink(candidate)
+
+
+def _create_exclusively(path: Path, content: str) -> None:
+    """The first process creates the file and writes it; the others read it once it is written."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as fh:
+        fh.write(content)
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
