@@ -1,5 +1,5 @@
 """A cold evaluation's shared reads are let go before the cyclic collector resumes, so it
-never walks them (about 200 ms at scale 40, see compliance/collector.py)."""
+never walks them (about 100 ms at scale 40, see compliance/collector.py)."""
 
 import gc
 import weakref
